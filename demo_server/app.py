@@ -1,0 +1,110 @@
+"""The seed's demo app, in Flask: log in as 张三, be greeted, log out.
+
+The routes follow the seed tutorial's flow and keep its strings, so a reader
+of the seed recognises every step:
+
+==============================  ===========================================
+route                           what it does
+==============================  ===========================================
+``GET /``                       ``hello 张三 welcome`` when logged in, else ``未登入``
+``GET /login[?user=NAME]``      new session id, stores ``userinfo``, ``登入成功``
+``GET /logout``, ``/loginOut``  destroys the session, ``退出登入``
+``GET /session``                the session as the server sees it, as JSON
+==============================  ===========================================
+
+The same routes also run on Flask's built-in, client-side cookie session
+(:func:`create_cookie_session_app`) so the two models can be compared on the
+same requests.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Flask, Response, jsonify, request, session
+
+from .sessions import ServerSession, ServerSideSessionInterface, SessionOptions
+from .stores import SessionStore
+
+#: The seed's user.
+DEFAULT_USER = "张三"
+
+
+def create_app(*, store: SessionStore | None = None, secret: str | None = None,
+               secret_fallbacks: Iterable[str] = (), **options: Any) -> Flask:
+    """The demo app with server-side sessions.
+
+    ``options`` are the fields of :class:`SessionOptions` (``max_age``,
+    ``rolling``, ``save_uninitialized``, …). Without a ``secret`` a random one
+    is made, so cookies from an earlier run of the server stop verifying.
+    """
+    app = _base_app(secret, secret_fallbacks)
+    app.session_interface = ServerSideSessionInterface(store, SessionOptions(**options))
+    return app
+
+
+def create_cookie_session_app(*, secret: str | None = None) -> Flask:
+    """The same routes on Flask's built-in session, which keeps the data *in* the cookie."""
+    return _base_app(secret, ())
+
+
+def _base_app(secret: str | None, secret_fallbacks: Iterable[str]) -> Flask:
+    app = Flask("demo_server")
+    app.secret_key = secret or secrets.token_hex(32)
+    app.config["SECRET_KEY_FALLBACKS"] = list(secret_fallbacks)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    _add_routes(app)
+    return app
+
+
+def _text(body: str) -> Response:
+    return Response(body, mimetype="text/plain")
+
+
+def _add_routes(app: Flask) -> None:
+    @app.after_request
+    def never_cache(response: Response) -> Response:
+        """Every page here depends on who asks: no shared cache may keep it (OWASP)."""
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.get("/")
+    def home() -> Response:
+        user = session.get("userinfo")
+        return _text(f"hello {user} welcome" if user else "未登入")
+
+    @app.get("/login")
+    def login() -> Response:
+        user = request.args.get("user", DEFAULT_USER)
+        if isinstance(session, ServerSession):
+            session.regenerate()  # a new id at every privilege change: no session fixation
+            remember = request.args.get("remember", type=int)
+            if remember is not None and remember > 0:
+                session.max_age = remember
+        else:
+            session.clear()
+        session["userinfo"] = user
+        return _text("登入成功")
+
+    @app.get("/logout")
+    @app.get("/loginOut")
+    def logout() -> Response:
+        if isinstance(session, ServerSession):
+            session.destroy()
+        else:
+            session.clear()  # all a client-side session can do: ask the client to forget
+        return _text("退出登入")
+
+    @app.get("/session")
+    def show_session() -> Response:
+        """What the server knows about this request's session."""
+        if not isinstance(session, ServerSession):
+            return jsonify(kind="cookie", data=dict(session))
+        expires = session.expires
+        return jsonify(
+            kind="server", id=session.id, new=session.new, data=dict(session),
+            expires=expires.isoformat(timespec="seconds") if expires else None,
+            cookie_max_age=session.cookie_max_age,
+        )

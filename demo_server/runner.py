@@ -1,0 +1,258 @@
+"""Run the demo server in the background, from a notebook cell or a test.
+
+Two ways, for two needs:
+
+* :func:`start_server` serves an app from a **thread** of the current
+  process. It starts in a few milliseconds, and the notebook can look into the
+  server's store directly. Re-running the cell replaces the old server.
+* :func:`start_server_process` runs ``python -m demo_server`` as a **child
+  process**, for demos that need several servers sharing (or not sharing) a
+  store. The child watches its stdin and exits when that closes, so it dies
+  with the kernel even when the kernel is killed outright.
+
+Both are quiet: Werkzeug's request log never reaches a cell's output; each
+server keeps its own plain-text access log in :attr:`RunningServer.log`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from flask import Flask
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+
+from .app import create_app
+from .stores import SessionStore
+
+LOOPBACK = "127.0.0.1"
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """Logs each request as one plain line in the server's access log, never to stderr."""
+
+    server: QuietServer
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        self.server.access_log.append(f"{self.command} {self.path} {code}")
+
+    def log_error(self, format: str, *args: Any) -> None:
+        self.server.access_log.append("error: " + (format % args))
+
+    def log_message(self, format: str, *args: Any) -> None:
+        self.server.access_log.append(format % args)
+
+    def send_header(self, keyword: str, value: str) -> None:
+        """Drop the ``Server`` header: it would only advertise versions to attackers (and to diffs)."""
+        if keyword.lower() != "server":
+            super().send_header(keyword, value)
+
+
+class QuietServer(ThreadedWSGIServer):
+    """Werkzeug's threaded server, with its log kept in a list instead of printed."""
+
+    daemon_threads = True
+
+    def __init__(self, app: Flask, listener: socket.socket, access_log: list[str]) -> None:
+        self.access_log = access_log
+        host, port = listener.getsockname()[:2]
+        super().__init__(host, port, app, handler=QuietRequestHandler, fd=listener.fileno())
+        listener.close()  # Werkzeug works on its own duplicate of the socket
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        self.access_log.append(f"{type}: {message % args if args else message}".rstrip())
+
+
+class _AccessLogHandler(logging.Handler):
+    """Sends the app's own log records (such as a view's traceback) to the access log."""
+
+    def __init__(self, access_log: list[str]) -> None:
+        super().__init__()
+        self.access_log = access_log
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.access_log.append(f"{record.levelname.lower()}: {record.getMessage()}")
+
+
+def make_quiet_server(app: Flask, host: str = LOOPBACK, port: int = 0,
+                      access_log: list[str] | None = None) -> QuietServer:
+    """Bind a quiet server; port 0 asks the OS for a free port.
+
+    We bind the socket ourselves so that a busy port raises ``OSError``
+    here, instead of Werkzeug printing to stderr and exiting the process.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.create_server((host, port), family=family)
+    access_log = [] if access_log is None else access_log
+    app.logger.handlers[:] = [_AccessLogHandler(access_log)]
+    app.logger.propagate = False
+    return QuietServer(app, listener, access_log)
+
+
+class RunningServer:
+    """A demo server serving from a background thread. Stop it with :meth:`stop` or ``with``."""
+
+    def __init__(self, app: Flask, name: str) -> None:
+        self.app = app
+        self.name = name
+        self._server = make_quiet_server(app)
+        self.host = LOOPBACK
+        self.port: int = self._server.port
+        self.url = f"http://{self.host}:{self.port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+            name=f"demo-server-{name}-{self.port}", daemon=True,
+        )
+        self._thread.start()
+        self.running = True
+
+    @property
+    def store(self) -> SessionStore | None:
+        """The server's session store (``None`` for Flask's built-in cookie session)."""
+        return getattr(self.app.session_interface, "store", None)
+
+    @property
+    def log(self) -> list[str]:
+        """One plain line per request served, oldest first."""
+        return self._server.access_log
+
+    def stop(self) -> None:
+        """Stop serving and free the port. Safe to call twice."""
+        if not self.running:
+            return
+        self.running = False
+        self._server.shutdown()
+        self._thread.join()
+        self._server.server_close()
+        if _running.get(self.name) is self:
+            del _running[self.name]
+
+    def __enter__(self) -> RunningServer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"<RunningServer {self.name!r} {self.url} {state}>"
+
+
+_running: dict[str, RunningServer] = {}
+
+
+def start_server(app: Flask | None = None, *, name: str = "default", **options: Any) -> RunningServer:
+    """Serve ``app`` (or ``create_app(**options)``) on a free loopback port, in the background.
+
+    Calling it again with the same ``name`` first stops the server started
+    under that name, so re-running a notebook cell never leaves an orphan
+    behind. Give two servers different names to run both at once.
+    """
+    if app is not None and options:
+        raise TypeError("pass either an app or options for create_app(), not both")
+    previous = _running.pop(name, None)
+    if previous is not None:
+        previous.stop()
+    server = RunningServer(app if app is not None else create_app(**options), name)
+    _running[name] = server
+    return server
+
+
+def stop_all_servers() -> None:
+    """Stop every server started by :func:`start_server` or :func:`start_server_process`."""
+    for server in list(_running.values()):
+        server.stop()
+    for process in list(_processes.values()):
+        process.stop()
+
+
+class ServerProcess:
+    """``python -m demo_server`` as a child process that cannot outlive its parent.
+
+    The child reads its stdin and exits when it closes. The parent holds the
+    only write end, so when the parent dies for any reason, even SIGKILL,
+    the child follows.
+    """
+
+    def __init__(self, args: Sequence[str], name: str, start_timeout: float = 10.0) -> None:
+        self.name = name
+        self.args = [sys.executable, "-m", "demo_server", "--port", "0", "--exit-with-stdin", *args]
+        self._process = subprocess.Popen(
+            self.args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            start_new_session=True,  # a Ctrl-C in the notebook does not reach it
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        self.url = self._read_url(start_timeout)
+        self.port = int(self.url.rsplit(":", 1)[1])
+        self.running = True
+
+    def _read_url(self, timeout: float) -> str:
+        """Wait for the one line the CLI prints once it listens."""
+        assert self._process.stdout is not None
+        timer = threading.Timer(timeout, self._process.kill)
+        timer.start()
+        try:
+            line = self._process.stdout.readline().decode().strip()
+        finally:
+            timer.cancel()
+        if not line.startswith("Serving on "):
+            self._process.kill()
+            raise RuntimeError(f"demo server did not start (exit code {self._process.wait()})")
+        return line.removeprefix("Serving on ")
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Close the child's stdin, which tells it to exit; kill it if it will not."""
+        if not self.running:
+            return
+        self.running = False
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.close()
+        try:
+            self._process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._process.stdout.close()
+        if _processes.get(self.name) is self:
+            del _processes[self.name]
+
+    def __enter__(self) -> ServerProcess:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"<ServerProcess {self.name!r} {self.url} {state}>"
+
+
+_processes: dict[str, ServerProcess] = {}
+
+
+def start_server_process(*args: str, name: str = "default") -> ServerProcess:
+    """Start ``python -m demo_server ARGS`` on a free port and wait until it listens.
+
+    ``args`` are CLI options, e.g. ``"--store", "sqlite:sessions.db"``.
+    Re-using a ``name`` stops the process started under it first.
+    """
+    previous = _processes.pop(name, None)
+    if previous is not None:
+        previous.stop()
+    process = ServerProcess(args, name)
+    _processes[name] = process
+    return process
+
+
+atexit.register(stop_all_servers)
