@@ -1,0 +1,61 @@
+# Set-up and checks for the sessions tutorial.
+# Every target that runs code depends on `venv`, so a fresh clone needs only `make test`.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Interpreter used to create the venv; override e.g. `make venv PYTHON=python3.12`.
+PYTHON ?= python3
+VENV := .venv
+VENV_PYTHON := $(VENV)/bin/python
+# Touched after a successful install, so pip runs again only when the pins change.
+INSTALL_STAMP := $(VENV)/.installed
+
+# What `make test` collects; narrow it with e.g.
+#   make test PYTEST_ARGS="-x notebooks/01_cookies.ipynb"
+# The nbval flags below stay on, so a narrowed run is still strict.
+PYTEST_ARGS ?= tests notebooks
+NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
+
+# JupyterLab refuses to start as root unless told to.
+LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+.PHONY: help venv test lab notebooks bench clean
+
+help:
+	@echo "Targets:"
+	@echo "  make venv       create .venv and install requirements.txt + the package (only when they change)"
+	@echo "  make test       run tests/ and every notebook under strict nbval (PYTEST_ARGS narrows it)"
+	@echo "  make lab        start JupyterLab on notebooks/"
+	@echo "  make notebooks  re-execute every notebook in a fresh kernel and save its outputs"
+	@echo "  make bench      run the benchmarks (bench/run_all.py)"
+	@echo "  make clean      remove .venv and caches"
+
+venv: $(INSTALL_STAMP)
+
+$(VENV_PYTHON):
+	$(PYTHON) -m venv $(VENV)
+
+# Order-only on the interpreter: recreating .venv must not look like a change of pins.
+$(INSTALL_STAMP): requirements.txt pyproject.toml | $(VENV_PYTHON)
+	$(VENV_PYTHON) -m pip install --quiet --upgrade pip
+	$(VENV_PYTHON) -m pip install --quiet -r requirements.txt -e .
+	touch $@
+
+test: venv
+	$(VENV_PYTHON) -m pytest $(PYTEST_ARGS) $(NBVAL_ARGS) -p no:cacheprovider
+
+lab: venv
+	$(VENV)/bin/jupyter lab notebooks/ $(LAB_ROOT_FLAG)
+
+notebooks: venv
+	$(VENV_PYTHON) tools/run_notebooks.py
+
+bench: venv
+	$(VENV_PYTHON) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache *.egg-info
+	find . -path ./.git -prune -o \
+		\( -name __pycache__ -o -name .ipynb_checkpoints -o -name .pytest_cache \) \
+		-type d -prune -exec rm -rf {} +

@@ -1,0 +1,181 @@
+"""Re-execute the tutorial notebooks and save outputs that nbval can check and git can diff.
+
+The committed outputs are nbval's reference, so they must come from a clean run: each
+notebook gets a fresh kernel and runs top to bottom, as "Restart kernel and run all" would.
+Everything that changes from run to run without changing what a learner sees (timing
+metadata, editor state, stray execution counts) is stripped, so that re-running an unchanged
+notebook leaves `git diff` empty.
+
+Usage: python tools/run_notebooks.py [NOTEBOOK.ipynb ...]
+With no arguments it runs every notebooks/NN_*.ipynb in order.
+A notebook that fails is reported and left untouched; the others are still written.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbformat import NotebookNode
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+
+#: Per-cell limit, generous because some demos wait for cookies to expire.
+CELL_TIMEOUT_SECONDS = 600
+#: Notebook-level metadata worth keeping; the rest (widget state, editor state) churns.
+KEPT_NOTEBOOK_METADATA = ("kernelspec", "language_info")
+#: Cell metadata worth keeping: tags carry nbval markers and `raises-exception`.
+KEPT_CELL_METADATA = ("tags",)
+
+#: nbclient only honours this tag; nbval also accepts the spellings below.
+NBCLIENT_RAISES_TAG = "raises-exception"
+NBVAL_RAISES_TAG = "nbval-raises-exception"
+NBVAL_RAISES_COMMENT = "NBVAL_RAISES_EXCEPTION"
+
+
+def default_notebooks() -> list[Path]:
+    """The tutorial's numbered notebooks, in reading order."""
+    return sorted(NOTEBOOK_DIR.glob(NOTEBOOK_GLOB))
+
+
+def is_marked_to_raise(cell: NotebookNode) -> bool:
+    """Whether nbval would accept an exception from this cell."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    if NBCLIENT_RAISES_TAG in tags or NBVAL_RAISES_TAG in tags:
+        return True
+    return any(
+        line.strip().lstrip("#").strip() == NBVAL_RAISES_COMMENT
+        for line in cell.source.splitlines()
+        if line.strip().startswith("#")
+    )
+
+
+def tag_cells_allowed_to_raise(nb: NotebookNode) -> list[NotebookNode]:
+    """Give nbval-marked cells nbclient's tag, so the run goes on past them.
+
+    Returns the cells that got the tag only for this run, so it can be removed again.
+    """
+    temporarily_tagged = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or not is_marked_to_raise(cell):
+            continue
+        tags = cell.metadata.setdefault("tags", [])
+        if NBCLIENT_RAISES_TAG not in tags:
+            tags.append(NBCLIENT_RAISES_TAG)
+            temporarily_tagged.append(cell)
+    return temporarily_tagged
+
+
+def cells_that_should_have_raised(nb: NotebookNode) -> list[int]:
+    """Indexes of cells marked to raise that did not: nbval would not notice."""
+    return [
+        index
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        and cell.source.strip()
+        and is_marked_to_raise(cell)
+        and not any(output.output_type == "error" for output in cell.outputs)
+    ]
+
+
+def strip_churn(nb: NotebookNode) -> None:
+    """Remove what changes between identical runs, and number code cells 1..N."""
+    nb.metadata = NotebookNode(
+        {key: nb.metadata[key] for key in KEPT_NOTEBOOK_METADATA if key in nb.metadata}
+    )
+    execution_count = 0
+    for cell in nb.cells:
+        cell.metadata = NotebookNode(
+            {key: cell.metadata[key] for key in KEPT_CELL_METADATA if cell.metadata.get(key)}
+        )
+        if cell.cell_type != "code":
+            continue
+        if not cell.source.strip():
+            # nbclient skips empty cells; give them no count and no stale outputs.
+            cell.execution_count = None
+            cell.outputs = []
+            continue
+        execution_count += 1
+        cell.execution_count = execution_count
+        for output in cell.outputs:
+            if output.output_type == "execute_result":
+                output.execution_count = execution_count
+
+
+def write_notebook(nb: NotebookNode, path: Path) -> None:
+    """Write in nbformat's canonical layout (indent 1) with a trailing newline."""
+    text = nbformat.writes(nb, version=nbformat.NO_CONVERT)
+    if not text.endswith("\n"):
+        text += "\n"
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def run_notebook(path: Path) -> str | None:
+    """Execute one notebook in a fresh kernel and save it; return an error, or None."""
+    nb = nbformat.read(path, as_version=4)
+    temporarily_tagged = tag_cells_allowed_to_raise(nb)
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT_SECONDS,
+        kernel_name="python3",
+        # The kernel's working directory, as when the notebook is opened in JupyterLab.
+        resources={"metadata": {"path": str(path.parent)}},
+        record_timing=False,
+        # Same merge nbval applies before comparing, so flush timing cannot split outputs.
+        coalesce_streams=True,
+    )
+    try:
+        client.execute()
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as error:
+        return f"{type(error).__name__}: {error}"
+    for cell in temporarily_tagged:
+        cell.metadata.tags.remove(NBCLIENT_RAISES_TAG)
+
+    silent_cells = cells_that_should_have_raised(nb)
+    if silent_cells:
+        return f"cells marked to raise did not raise: {silent_cells} (0-based indexes)"
+
+    strip_churn(nb)
+    nbformat.validate(nb)
+    write_notebook(nb, path)
+    return None
+
+
+def display_name(path: Path) -> str:
+    """Path relative to the repository when possible, for short log lines."""
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def main(argv: list[str]) -> int:
+    """Run the given notebooks (default: all numbered ones); exit 1 if any failed."""
+    paths = [Path(arg) for arg in argv] or default_notebooks()
+    if not paths:
+        print(f"no notebooks match {NOTEBOOK_DIR / NOTEBOOK_GLOB}", file=sys.stderr)
+        return 1
+
+    failures: list[str] = []
+    for path in paths:
+        started = time.monotonic()
+        error = run_notebook(path.resolve())
+        seconds = time.monotonic() - started
+        status = "ok" if error is None else "FAILED"
+        print(f"{seconds:7.1f} s  {status:6}  {display_name(path)}", flush=True)
+        if error is not None:
+            failures.append(f"{display_name(path)}: {error}")
+
+    for failure in failures:
+        print(f"\n{failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
