@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
+from typing import NoReturn
 
 from .app import create_app
 from .runner import LOOPBACK, make_quiet_server
@@ -40,8 +41,15 @@ def _port(text: str) -> int:
     return value
 
 
+class _OneLineErrorParser(argparse.ArgumentParser):
+    """Reports a bad argument in one line on stderr, not after an eight-line usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineErrorParser(
         prog="python -m demo_server",
         description="Serve the server-side session demo (the seed's 张三 login).",
     )
@@ -100,10 +108,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         parser.error(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}")
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    if args.exit_with_stdin:
-        threading.Thread(target=_exit_when_stdin_closes, daemon=True).start()
-    print(f"Serving on http://{args.host}:{server.port}", flush=True)
+    # From here on a SIGTERM (or stdin closing) may arrive at any moment, even
+    # while the line below is still being printed: all of it sits inside the try.
     try:
+        if args.exit_with_stdin:
+            threading.Thread(target=_exit_when_stdin_closes, daemon=True).start()
+        print(f"Serving on http://{args.host}:{server.port}", flush=True)
         server.serve_forever(poll_interval=0.05)
     except KeyboardInterrupt:
         pass

@@ -26,7 +26,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from .app import create_app
@@ -70,15 +70,22 @@ class QuietServer(ThreadedWSGIServer):
         self.access_log.append(f"{type}: {message % args if args else message}".rstrip())
 
 
-class _AccessLogHandler(logging.Handler):
-    """Sends the app's own log records (such as a view's traceback) to the access log."""
+#: Where :func:`make_quiet_server` files an app's access log, in ``app.extensions``.
+_ACCESS_LOG = "demo_server.access_log"
 
-    def __init__(self, access_log: list[str]) -> None:
-        super().__init__()
-        self.access_log = access_log
+
+class _AccessLogHandler(logging.Handler):
+    """Sends the app's own log records (such as a view's traceback) to the access log.
+
+    Every app that :func:`~demo_server.app.create_app` builds is named
+    ``demo_server``, so all of them share one logger: the record goes to the
+    log of the app it happened in, not to the server started last.
+    """
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.access_log.append(f"{record.levelname.lower()}: {record.getMessage()}")
+        access_log = current_app.extensions.get(_ACCESS_LOG) if has_app_context() else None
+        if access_log is not None:
+            access_log.append(f"{record.levelname.lower()}: {record.getMessage()}")
 
 
 def make_quiet_server(app: Flask, host: str = LOOPBACK, port: int = 0,
@@ -91,7 +98,8 @@ def make_quiet_server(app: Flask, host: str = LOOPBACK, port: int = 0,
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.create_server((host, port), family=family)
     access_log = [] if access_log is None else access_log
-    app.logger.handlers[:] = [_AccessLogHandler(access_log)]
+    app.extensions[_ACCESS_LOG] = access_log
+    app.logger.handlers[:] = [_AccessLogHandler()]
     app.logger.propagate = False
     return QuietServer(app, listener, access_log)
 

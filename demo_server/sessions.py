@@ -41,11 +41,13 @@ import hashlib
 import json
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, has_request_context
+from flask import request as current_request
 from flask.sessions import SessionInterface, SessionMixin
 from itsdangerous import BadSignature, Signer
 
@@ -184,6 +186,28 @@ class ServerSession(dict[str, Any], SessionMixin):
         self.regenerated = True
         self.destroyed = False
 
+    def update_atomically(self, change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        """Change the stored data in one atomic step, then carry on with the result.
+
+        A plain ``session["count"] += 1`` reads at the start of the request and
+        writes at the end, so two concurrent requests both write the same
+        count and one increment is lost. This instead lets the store apply
+        ``change`` under its own lock or transaction. The session then holds
+        the stored result; changes made earlier in this request that were not
+        saved yet are replaced by it, so call this before any other change.
+        A session not stored yet is changed in memory and saved as usual.
+        """
+        record = None if self.new else self._interface.store.update(self.id, change)
+        if record is None:
+            new_data = change(dict(self))
+            self.clear()
+            self.update(new_data)
+            return
+        self.clear()
+        self.update(record.data)
+        self._loaded = record
+        self._loaded_json = _canonical_json(self)
+
     def touch(self) -> None:
         """Renew the expiry now and re-send the cookie (express ``req.session.touch()``)."""
         self.touched = True
@@ -208,12 +232,16 @@ class ServerSideSessionInterface(SessionInterface):
     salt = "demo_server.session"
     #: The HMAC hash. itsdangerous's default is SHA-1; SHA-256 is the modern choice.
     digest_method = staticmethod(hashlib.sha256)
+    #: A browser-session cookie's idle expiry moves only once it would move by
+    #: this fraction of ``idle_timeout``: at most one store write per step.
+    idle_renewal_step = 0.1
     #: The longest cookie value worth verifying; anything longer is not ours.
     max_cookie_length = 256
 
     def __init__(self, store: SessionStore | None = None, options: SessionOptions | None = None) -> None:
         self.store = store if store is not None else MemoryStore()
         self.options = options or SessionOptions()
+        self._signer_cache: tuple[tuple[str | bytes, ...], Signer | None] = ((), None)
 
     # -- time and randomness: one overridable method each -------------------
 
@@ -231,8 +259,13 @@ class ServerSideSessionInterface(SessionInterface):
         """Signs with the newest secret and accepts the fallbacks (secret rotation)."""
         if not app.secret_key:
             raise RuntimeError("server-side sessions need app.secret_key to sign the session id")
-        keys: list[str | bytes] = [*(app.config.get("SECRET_KEY_FALLBACKS") or []), app.secret_key]
-        return Signer(keys, salt=self.salt, key_derivation="hmac", digest_method=self.digest_method)
+        keys = (*(app.config.get("SECRET_KEY_FALLBACKS") or []), app.secret_key)
+        cached_keys, signer = self._signer_cache
+        if cached_keys != keys:  # built once per set of secrets: deriving the key is not free
+            signer = Signer(list(keys), salt=self.salt, key_derivation="hmac",
+                            digest_method=self.digest_method)
+            self._signer_cache = (keys, signer)
+        return signer  # type: ignore[return-value]
 
     def sign_session_id(self, app: Flask, sid: str) -> str:
         """The cookie value: ``<id>.<signature>``."""
@@ -306,12 +339,17 @@ class ServerSideSessionInterface(SessionInterface):
         """When the server should stop serving this session.
 
         It equals the expiry of the last cookie sent: renewed whenever a
-        cookie goes out. A browser-session cookie instead slides by
-        ``idle_timeout`` on every request. ``absolute_timeout`` caps both.
+        cookie goes out. A browser-session cookie instead slides to
+        ``idle_timeout`` after each request (in steps of ``idle_renewal_step``).
+        ``absolute_timeout`` caps both.
         """
         lifetime = session.cookie_max_age
-        if renew or session.expires_at is None or lifetime is None:
+        if renew or session.expires_at is None:
             expires_at = now + (lifetime if lifetime is not None else self.options.idle_timeout)
+        elif lifetime is None:
+            expires_at = now + self.options.idle_timeout
+            if expires_at - session.expires_at < self.options.idle_timeout * self.idle_renewal_step:
+                expires_at = session.expires_at  # a burst of requests costs one write, not one each
         else:
             expires_at = session.expires_at
         if self.options.absolute_timeout is not None:
@@ -327,14 +365,25 @@ class ServerSideSessionInterface(SessionInterface):
             max_age = max(0, min(max_age, int(expires_at - now)))
         response.set_cookie(
             self.options.cookie_name, self.sign_session_id(app, sid), max_age=max_age,
-            path=self.options.path, domain=self.options.domain, secure=self.options.secure,
+            path=self.cookie_path(), domain=self.options.domain, secure=self.options.secure,
             httponly=self.options.httponly, samesite=self.options.samesite,
         )
+
+    def cookie_path(self) -> str:
+        """``options.path`` under the app's mount point (the request's script root).
+
+        Behind jupyter-server-proxy the app lives at ``/proxy/PORT/`` (ProxyFix turns
+        ``X-Forwarded-Prefix`` into the script root). ``Path=/`` would send the cookie
+        to JupyterLab and to every other app on that host, and two demo servers would
+        overwrite each other's ``sid``.
+        """
+        script_root = current_request.script_root if has_request_context() else ""
+        return script_root + self.options.path
 
     def clear_cookie(self, response: Response) -> None:
         """Send an already-expired cookie, which makes the client delete it."""
         response.delete_cookie(
-            self.options.cookie_name, path=self.options.path, domain=self.options.domain,
+            self.options.cookie_name, path=self.cookie_path(), domain=self.options.domain,
             secure=self.options.secure, httponly=self.options.httponly, samesite=self.options.samesite,
         )
 

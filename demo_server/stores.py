@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 Clock = Callable[[], float]
+#: A function from a session's data to its new data, for :meth:`SessionStore.update`.
+DataChange = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,16 @@ class SessionStore(ABC):
         """Move the expiry of ``sid`` without rewriting its data."""
 
     @abstractmethod
+    def update(self, sid: str, change: DataChange) -> SessionRecord | None:
+        """Apply ``change`` to the data of ``sid`` atomically; return the new record.
+
+        No other write to ``sid`` can land between the read and the write, in
+        any thread or process, so concurrent updates are never lost. Returns
+        ``None`` (and changes nothing) if ``sid`` is not live. ``change`` must
+        not call the store itself.
+        """
+
+    @abstractmethod
     def clear(self) -> None:
         """Forget every session."""
 
@@ -98,7 +110,12 @@ class SessionStore(ABC):
         """Delete expired records now; return how many were deleted."""
 
     def __len__(self) -> int:
+        """How many live sessions the store holds."""
         return len(self.all())
+
+    def __bool__(self) -> bool:
+        """A store is a thing, not a collection: an empty store is still a store (``if store:``)."""
+        return True
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: {len(self)} live session(s)>"
@@ -142,6 +159,15 @@ class MemoryStore(SessionStore):
             record = self._records.get(sid)
             if record is not None:
                 self._records[sid] = replace(record, expires_at=expires_at)
+
+    def update(self, sid: str, change: DataChange) -> SessionRecord | None:
+        with self._lock:  # the one lock every write takes
+            record = self._records.get(sid)
+            if record is None or record.is_expired(self.clock()):
+                return None
+            record = replace(record, data=change(dict(record.data)))
+            self._records[sid] = record
+            return record
 
     def clear(self) -> None:
         with self._lock:
@@ -191,10 +217,13 @@ class SQLiteStore(SessionStore):
             self.clock = clock
         self.path = Path(path)
         self._local = threading.local()
+        self._write_lock = threading.Lock()
         with self._connection() as db:
-            db.execute("PRAGMA journal_mode=WAL")
             db.execute(self._SCHEMA)
             db.execute("CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at)")
+        # Outside any transaction: inside one, SQLite ignores this on a new file
+        # and raises on an existing one. WAL mode is then kept in the file itself.
+        self._local.db.execute("PRAGMA journal_mode=WAL")
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
@@ -203,14 +232,21 @@ class SQLiteStore(SessionStore):
         if db is None:
             db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
             db.execute("PRAGMA busy_timeout = 10000")
+            # In WAL mode NORMAL is still crash-safe (a power cut may lose the
+            # last commits, never corrupt the file) and skips an fsync per write.
+            db.execute("PRAGMA synchronous = NORMAL")
             self._local.db = db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        # Threads of this process queue on a lock instead of in SQLite's busy
+        # handler, which sleeps between retries; other processes still wait on
+        # the file lock that BEGIN IMMEDIATE takes.
+        with self._write_lock:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     def get(self, sid: str) -> SessionRecord | None:
         with self._connection() as db:
@@ -242,6 +278,20 @@ class SQLiteStore(SessionStore):
                     "UPDATE sessions SET record = ?, expires_at = ? WHERE id = ?",
                     (record.to_json(), expires_at, sid),
                 )
+
+    def update(self, sid: str, change: DataChange) -> SessionRecord | None:
+        # BEGIN IMMEDIATE (in _connection) takes the file's write lock before the
+        # read, so no other thread or process can write in between.
+        with self._connection() as db:
+            row = db.execute(
+                "SELECT record FROM sessions WHERE id = ? AND expires_at > ?", (sid, self.clock())
+            ).fetchone()
+            if row is None:
+                return None
+            record = SessionRecord.from_json(row[0])
+            record = replace(record, data=change(dict(record.data)))
+            db.execute("UPDATE sessions SET record = ? WHERE id = ?", (record.to_json(), sid))
+            return record
 
     def clear(self) -> None:
         with self._connection() as db:
@@ -304,6 +354,25 @@ class RedisStore(SessionStore):
         record = self.get(sid)
         if record is not None:
             self.set(sid, replace(record, expires_at=expires_at))
+
+    def update(self, sid: str, change: DataChange) -> SessionRecord | None:
+        """Optimistic locking: WATCH the key, and retry if another client wrote it first."""
+        key = self._key(sid)
+        result: list[SessionRecord | None] = [None]
+
+        def read_change_write(pipe: Any) -> None:
+            text = pipe.get(key)
+            record = None if text is None else SessionRecord.from_json(text)
+            if record is None or record.is_expired(self.clock()):
+                result[0] = None
+                return
+            record = replace(record, data=change(dict(record.data)))
+            pipe.multi()
+            pipe.set(key, record.to_json(), pxat=int(record.expires_at * 1000))
+            result[0] = record
+
+        self.redis.transaction(read_change_write, key)
+        return result[0]
 
     def clear(self) -> None:
         keys = list(self.redis.scan_iter(match=self.prefix + "*"))
