@@ -10,6 +10,7 @@ route                           what it does
 ``GET /login[?user=NAME]``      new session id, stores ``userinfo``, ``登入成功``
 ``GET /logout``, ``/loginOut``  destroys the session, ``退出登入``
 ``GET /session``                the session as the server sees it, as JSON
+``GET /count``                  adds one to a per-session counter (the lost-update demo)
 ==============================  ===========================================
 
 The same routes also run on Flask's built-in, client-side cookie session
@@ -20,11 +21,14 @@ same requests.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, Response, jsonify, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .pages import add_web_pages
 from .sessions import ServerSession, ServerSideSessionInterface, SessionOptions
 from .stores import SessionStore
 
@@ -42,6 +46,7 @@ def create_app(*, store: SessionStore | None = None, secret: str | None = None,
     """
     app = _base_app(secret, secret_fallbacks)
     app.session_interface = ServerSideSessionInterface(store, SessionOptions(**options))
+    add_web_pages(app)  # the same routes as HTML pages, under /web/
     return app
 
 
@@ -52,6 +57,11 @@ def create_cookie_session_app(*, secret: str | None = None) -> Flask:
 
 def _base_app(secret: str | None, secret_fallbacks: Iterable[str]) -> Flask:
     app = Flask("demo_server")
+    # Behind jupyter-server-proxy (…/proxy/PORT/) the app sees paths with the prefix
+    # stripped, and the prefix itself in X-Forwarded-Prefix. ProxyFix makes it the
+    # script root, so url_for() and the cookie Path include it. Trusting the header is
+    # safe here: the server listens on loopback, and no response is cached.
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=0, x_host=0, x_port=0, x_prefix=1)  # type: ignore[method-assign]
     app.secret_key = secret or secrets.token_hex(32)
     app.config["SECRET_KEY_FALLBACKS"] = list(secret_fallbacks)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
@@ -96,6 +106,26 @@ def _add_routes(app: Flask) -> None:
         else:
             session.clear()  # all a client-side session can do: ask the client to forget
         return _text("退出登入")
+
+    @app.get("/count")
+    def count() -> Response:
+        """Add one to this session's counter: the lost-update demo.
+
+        ``?pause=SECONDS`` (at most 2) widens the gap between reading the
+        counter and writing it back, so two concurrent requests reliably
+        overlap. ``?atomic=1`` lets the store do read-add-write in one step.
+        """
+        pause = min(max(request.args.get("pause", 0.0, type=float), 0.0), 2.0)
+
+        def add_one(data: dict[str, Any]) -> dict[str, Any]:
+            time.sleep(pause)
+            return {**data, "count": data.get("count", 0) + 1}
+
+        if request.args.get("atomic") == "1" and isinstance(session, ServerSession):
+            session.update_atomically(add_one)
+        else:
+            session.update(add_one(dict(session)))  # read now, write when the response goes out
+        return _text(str(session["count"]))
 
     @app.get("/session")
     def show_session() -> Response:
