@@ -259,6 +259,8 @@ class Exchange:
     #: Whether the server accepts the signature on the session cookie sent:
     #: ``None`` when no session cookie was sent or the client cannot check.
     signature_valid: bool | None = None
+    #: The ``Date`` response header, verbatim: the server's clock when it answered.
+    date: str | None = None
 
     @property
     def set_cookie_headers(self) -> tuple[SetCookie, ...]:
@@ -429,6 +431,7 @@ class NotebookClient:
             jar_after=snapshot_jar(self.jar, self.base_url),
             store_before=store_before,
             store_after=store_after,
+            date=raw_headers.get("Date"),
         )
         value = exchange.sent_session_cookie
         if value is not None and self._unsign is not None:
