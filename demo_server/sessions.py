@@ -177,11 +177,15 @@ class ServerSession(dict[str, Any], SessionMixin):
         """Move to a fresh id and kill the old one (defeats session fixation).
 
         express-session's ``regenerate()`` always empties the data; pass
-        ``keep_data=True`` to carry it over to the new id.
+        ``keep_data=True`` to carry it over to the new id. Without it the new
+        session is fresh in every way: no "remember me" max age of the old
+        one, and its absolute timeout counts from now.
         """
         self._interface.store.destroy(self.id)
         if not keep_data:
             self.clear()
+            self.max_age = None
+            self.created_at = self._interface.now()
         self.id = self._interface.new_session_id()
         self.regenerated = True
         self.destroyed = False

@@ -127,6 +127,9 @@ class MemoryStore(SessionStore):
     Unlike express-session's MemoryStore, expired entries are purged (on
     reads of that id and, at most once per ``purge_interval`` seconds, on
     writes), so memory stays bounded by the number of *live* sessions.
+    Records go in and come out as JSON copies, like from any other store: a
+    request never shares a nested list with the store or with another
+    request, and data that SQLite or Redis would refuse is refused here too.
     """
 
     def __init__(self, *, clock: Clock | None = None, purge_interval: float = 60.0) -> None:
@@ -143,9 +146,10 @@ class MemoryStore(SessionStore):
             if record is not None and record.is_expired(self.clock()):
                 del self._records[sid]
                 return None
-            return record
+        return None if record is None else _copy(record)
 
     def set(self, sid: str, record: SessionRecord) -> None:
+        record = _copy(record)
         with self._lock:
             self._records[sid] = record
             self._purge_if_due()
@@ -165,9 +169,9 @@ class MemoryStore(SessionStore):
             record = self._records.get(sid)
             if record is None or record.is_expired(self.clock()):
                 return None
-            record = replace(record, data=change(dict(record.data)))
+            record = _copy(replace(record, data=change(_copy(record).data)))
             self._records[sid] = record
-            return record
+        return _copy(record)
 
     def clear(self) -> None:
         with self._lock:
@@ -193,6 +197,11 @@ class MemoryStore(SessionStore):
         for sid in dead:
             del self._records[sid]
         return len(dead)
+
+
+def _copy(record: SessionRecord) -> SessionRecord:
+    """A deep copy that holds only what JSON can hold."""
+    return SessionRecord.from_json(record.to_json())
 
 
 class SQLiteStore(SessionStore):
