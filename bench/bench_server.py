@@ -55,7 +55,10 @@ from typing import Any
 from flask import Flask
 from werkzeug.test import EnvironBuilder
 
-from demo_server import DEFAULT_USER, create_app, create_cookie_session_app, start_server, start_server_process
+from demo_server import (
+    DEFAULT_USER, RunningServer, ServerProcess, create_app, create_cookie_session_app, start_server,
+    start_server_process,
+)
 from demo_server.runner import LOOPBACK, make_quiet_server
 from demo_server.stores import store_from_url
 
@@ -131,12 +134,12 @@ class Latencies:
     stop: list[float] = field(default_factory=list)
 
 
-def time_start_server(cycles: int) -> Latencies:
-    """``start_server()`` as a notebook calls it: app creation, bind, thread start."""
+def time_start_stop(start: Callable[[], RunningServer | ServerProcess], cycles: int) -> Latencies:
+    """Start a server, wait for its first answer, stop it; ``cycles`` times."""
     result = Latencies()
     for _ in range(cycles):
         began = time.perf_counter()
-        server = start_server(name="bench")
+        server = start()
         started = time.perf_counter()
         try:
             status, _, _ = fetch(server.port, "/")
@@ -153,26 +156,14 @@ def time_start_server(cycles: int) -> Latencies:
     return result
 
 
+def time_start_server(cycles: int) -> Latencies:
+    """``start_server()`` as a notebook calls it: app creation, bind, thread start."""
+    return time_start_stop(lambda: start_server(name="bench"), cycles)
+
+
 def time_start_server_process(cycles: int) -> Latencies:
     """``start_server_process()``: a new interpreter that imports Flask, binds, prints its port."""
-    result = Latencies()
-    for _ in range(cycles):
-        began = time.perf_counter()
-        process = start_server_process(name="bench")
-        started = time.perf_counter()
-        try:
-            status, _, _ = fetch(process.port, "/")
-            if status != 200:
-                raise RuntimeError(f"GET / answered {status}")
-            answered = time.perf_counter()
-        finally:
-            before_stop = time.perf_counter()
-            process.stop()
-            stopped = time.perf_counter()
-        result.start.append(started - began)
-        result.first_response.append(answered - started)
-        result.stop.append(stopped - before_stop)
-    return result
+    return time_start_stop(lambda: start_server_process(name="bench"), cycles)
 
 
 def print_latencies(title: str, latencies: Latencies) -> None:
