@@ -24,7 +24,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Self
 
 from flask import Flask, current_app, has_app_context
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
@@ -104,7 +104,28 @@ def make_quiet_server(app: Flask, host: str = LOOPBACK, port: int = 0,
     return QuietServer(app, listener, access_log)
 
 
-class RunningServer:
+class _BackgroundServer:
+    """What both kinds of background server share: a name, a URL, ``stop()`` and ``with``."""
+
+    name: str
+    url: str
+    running: bool
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"<{type(self).__name__} {self.name!r} {self.url} {state}>"
+
+
+class RunningServer(_BackgroundServer):
     """A demo server serving from a background thread. Stop it with :meth:`stop` or ``with``."""
 
     def __init__(self, app: Flask, name: str) -> None:
@@ -142,16 +163,6 @@ class RunningServer:
         if _running.get(self.name) is self:
             del _running[self.name]
 
-    def __enter__(self) -> RunningServer:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def __repr__(self) -> str:
-        state = "running" if self.running else "stopped"
-        return f"<RunningServer {self.name!r} {self.url} {state}>"
-
 
 _running: dict[str, RunningServer] = {}
 
@@ -181,7 +192,7 @@ def stop_all_servers() -> None:
         process.stop()
 
 
-class ServerProcess:
+class ServerProcess(_BackgroundServer):
     """``python -m demo_server`` as a child process that cannot outlive its parent.
 
     The child reads its stdin and exits when it closes. The parent holds the
@@ -234,16 +245,6 @@ class ServerProcess:
         self._process.stdout.close()
         if _processes.get(self.name) is self:
             del _processes[self.name]
-
-    def __enter__(self) -> ServerProcess:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def __repr__(self) -> str:
-        state = "running" if self.running else "stopped"
-        return f"<ServerProcess {self.name!r} {self.url} {state}>"
 
 
 _processes: dict[str, ServerProcess] = {}
