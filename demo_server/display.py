@@ -817,3 +817,57 @@ def show_step(exchange: Exchange, *, client: NotebookClient | None = None,
     else:
         store_view = None
     return StepView(exchange, jar, store_view)
+
+
+# -- small tables ----------------------------------------------------------------------------
+
+
+def _text_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: CJK characters such as 张三 take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+class TableView(_RichDisplay):
+    """A small table of plain-text cells: aligned columns as text, a plain table as HTML."""
+
+    def __init__(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str | None = None,
+                 mono_columns: Sequence[int] = ()) -> None:
+        self.headers = tuple(str(h) for h in headers)
+        self.rows = tuple(tuple(str(cell) for cell in row) for row in rows)
+        if any(len(row) != len(self.headers) for row in self.rows):
+            raise ValueError("every row needs one cell per header")
+        self.title = title
+        self.mono_columns = frozenset(mono_columns)
+
+    def text(self) -> str:
+        widths = [max(_text_width(cell) for cell in column) for column in zip(self.headers, *self.rows)]
+
+        def line(cells: Sequence[str]) -> str:
+            return "  ".join(cell + " " * (width - _text_width(cell)) for cell, width in zip(cells, widths)).rstrip()
+
+        lines = [self.title + ":"] if self.title else []
+        lines += [line(self.headers), line(["-" * width for width in widths])]
+        lines += [line(row) for row in self.rows]
+        return "\n".join(lines)
+
+    def html(self) -> str:
+        def cell(tag: str, text: str, column: int, style: str) -> str:
+            styles = [_CELL, f"border-bottom:{_BORDER}", style]
+            if column in self.mono_columns and tag == "td":
+                styles.append(_MONO)
+            return _el(tag, _text(text), style=";".join(s for s in styles if s))
+
+        head = "".join(cell("th", h, i, "font-size:12px;font-weight:bold") for i, h in enumerate(self.headers))
+        body = "".join(_el("tr", "".join(cell("td", c, i, "") for i, c in enumerate(row)), style=_ROW)
+                       for row in self.rows)
+        table = _el("table", _el("thead", _el("tr", head, style=_ROW)) + _el("tbody", body),
+                    style="border-collapse:collapse;border-spacing:0;margin:0;table-layout:auto")
+        return _el("div", _panel(self.title, table) if self.title else table, style=_CARD)
+
+
+def show_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str | None = None,
+               mono_columns: Sequence[int] = ()) -> TableView:
+    """Display rows of plain values as a table; ``mono_columns`` (indexes) are shown as code."""
+    return TableView(headers, rows, title=title, mono_columns=mono_columns)

@@ -99,6 +99,11 @@ class SessionOptions:
     domain: str | None = None
 
     def __post_init__(self) -> None:
+        # Python does not check annotations at run time; a quoted "false" would be true.
+        for switch in ("rolling", "save_uninitialized", "resave", "httponly", "secure"):
+            value = getattr(self, switch)
+            if not isinstance(value, bool):
+                raise TypeError(f"{switch} must be True or False, not {value!r}")
         if self.max_age is not None and self.max_age <= 0:
             raise ValueError("max_age must be a positive number of seconds, or None")
         if self.idle_timeout <= 0:
@@ -254,7 +259,12 @@ class ServerSideSessionInterface(SessionInterface):
         return self.store.clock()
 
     def new_session_id(self) -> str:
-        """A fresh, unguessable session id. 256 bits make collisions impossible in practice."""
+        """A fresh, unguessable session id. 256 bits make collisions impossible in practice.
+
+        An override (express's ``genid``) must keep the shape of
+        :data:`SESSION_ID_PATTERN`: ids of any other shape are refused when
+        they come back, so every request would look logged out.
+        """
         return secrets.token_urlsafe(SESSION_ID_BYTES)
 
     # -- the signed cookie value ---------------------------------------------
