@@ -298,3 +298,18 @@ def test_the_html_uses_only_what_an_untrusted_notebook_keeps() -> None:
         for alpha in re.findall(r"rgba\(\d{1,3},\d{1,3},\d{1,3},([^)]*)\)", value):
             assert re.fullmatch(r"0\.\d+", alpha), f"JupyterLab wants alpha as 0.x: {prop}:{value}"
     assert all("\n" not in title for title in collector.titles), "tooltips are one line"
+
+
+def test_a_table_lines_up_columns_with_wide_characters_and_escapes_html() -> None:
+    """张三 takes two terminal columns; the text table must count it so the columns line up."""
+    from demo_server.display import show_table
+
+    table = show_table(["user", "greeting"], [["张三", "hello 张三 welcome"], ["bob", "<b>hi</b>"]], title="Users")
+    lines = table.text().splitlines()
+    assert lines[0] == "Users:"
+    greeting_column = [line.index("hello") if "hello" in line else line.index("<b>") for line in lines[3:]]
+    # "张三" is 2 characters wide on screen but 2 code points; "bob" is 3 of each.
+    assert greeting_column == [len("user  ") - 2, len("user  ")]
+    assert "<b>hi</b>" not in table.html() and "&lt;b&gt;hi&lt;/b&gt;" in table.html()
+    with pytest.raises(ValueError, match="one cell per header"):
+        show_table(["a", "b"], [["only one"]])
