@@ -16,6 +16,10 @@ INSTALL_STAMP := $(VENV)/.installed
 # The nbval flags below stay on, so a narrowed run is still strict.
 PYTEST_ARGS ?= tests notebooks
 NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
+# `make test JOBS=2` runs on two workers, one whole file (notebook) per worker at a time:
+# xdist's default scheduling would split a notebook's cells across workers. CI runs serially.
+JOBS ?= 1
+PARALLEL_ARGS := $(if $(filter-out 1,$(JOBS)),-n $(JOBS) --dist loadfile)
 
 # JupyterLab refuses to start as root unless told to.
 LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -25,7 +29,7 @@ LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 help:
 	@echo "Targets:"
 	@echo "  make venv       create .venv and install requirements.txt + the package (only when they change)"
-	@echo "  make test       run tests/ and every notebook under strict nbval (PYTEST_ARGS narrows it)"
+	@echo "  make test       run tests/ and every notebook under strict nbval (PYTEST_ARGS narrows it, JOBS=2 parallelises)"
 	@echo "  make lab        start JupyterLab on notebooks/"
 	@echo "  make notebooks  re-execute every notebook in a fresh kernel and save its outputs"
 	@echo "  make bench      run the benchmarks (bench/run_all.py)"
@@ -43,7 +47,7 @@ $(INSTALL_STAMP): requirements.txt pyproject.toml | $(VENV_PYTHON)
 	touch $@
 
 test: venv
-	$(VENV_PYTHON) -m pytest $(PYTEST_ARGS) $(NBVAL_ARGS) -p no:cacheprovider
+	$(VENV_PYTHON) -m pytest $(PYTEST_ARGS) $(NBVAL_ARGS) $(PARALLEL_ARGS) -p no:cacheprovider
 
 lab: venv
 	$(VENV)/bin/jupyter lab notebooks/ $(LAB_ROOT_FLAG)

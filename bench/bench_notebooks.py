@@ -127,7 +127,7 @@ def slow_import_suspect() -> bool:
     return importlib.util.find_spec("rfc3987_syntax") is not None and importlib.util.find_spec("rfc3987") is None
 
 
-def pytest_command(notebooks: Path, sanitize: Path | None) -> list[str]:
+def pytest_command(notebooks: Path, sanitize: Path | None, jobs: int = 1) -> list[str]:
     """The notebook half of ``make test``, spelled relative to the repo root when possible."""
     def shown(path: Path) -> str:
         return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
@@ -135,6 +135,8 @@ def pytest_command(notebooks: Path, sanitize: Path | None) -> list[str]:
     command = [sys.executable, "-m", "pytest", shown(notebooks), "--nbval", "--nbval-current-env"]
     if sanitize is not None:
         command += ["--nbval-sanitize-with", shown(sanitize)]
+    if jobs > 1:  # as `make test JOBS=N`: whole notebooks per worker
+        command += ["-n", str(jobs), "--dist", "loadfile"]
     return [*command, "-p", "no:cacheprovider", "-p", "notebook_timing_plugin"]
 
 
@@ -212,7 +214,7 @@ def print_header(notebooks: Path, count: int) -> None:
     print(f"  notebooks: {notebooks} ({count} found)")
 
 
-def print_result(run: Run, kernels: KernelTimes, count: int) -> bool:
+def print_result(run: Run, kernels: KernelTimes, count: int, jobs: int = 1) -> bool:
     """The headline numbers and per-notebook rows; ``True`` if the target was met."""
     kernel_start = statistics.median(kernels.start)
     slept = sum(run.sleeps)
@@ -226,7 +228,9 @@ def print_result(run: Run, kernels: KernelTimes, count: int) -> bool:
           f" + {slept:.2f} s deliberate sleeps ({len(run.sleeps)} wait(s) logged)")
     print(f"  ratio             {ratio:7.2f}     target <= {TARGET_FACTOR} x floor: "
           + ("met" if met else f"MISSED by {run.wall - TARGET_FACTOR * floor:.2f} s"))
-    if run.per_notebook:
+    if jobs > 1:
+        print(f"  ({jobs} workers: notebooks overlap, so their own times add up to more than the wall time)")
+    if run.per_notebook and jobs == 1:
         print(f"  outside notebooks {run.wall - inside:7.2f} s   (wall - the notebooks' own time), of which:")
         if run.startup is not None:
             print(f"    start-up        {run.startup:7.2f} s   (interpreter, pytest and plugin imports,"
@@ -260,6 +264,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "its sanitize.cfg is used if present")
     parser.add_argument("--quick", action="store_true",
                         help="accepted for run_all.py; the notebook run cannot be shortened, so it changes nothing")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="run the notebooks on this many pytest-xdist workers, as `make test JOBS=N`")
     parser.add_argument("--timeout", type=float, default=DEFAULT_RUN_TIMEOUT,
                         help="kill the pytest run after this many seconds (default %(default)g)")
     return parser.parse_args(argv)
@@ -283,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     if kernels.first_import:
         print(f"  `{FIRST_IMPORT}` in a fresh kernel: median {statistics.median(kernels.first_import):.2f} s"
               " (not in the floor either, though nearly every notebook pays it)")
-    command = pytest_command(notebooks, sanitize if sanitize.is_file() else None)
+    command = pytest_command(notebooks, sanitize if sanitize.is_file() else None, args.jobs)
     print(f"  running: {' '.join(command[1:])}   (cwd {REPO_ROOT}, {Path(sys.executable).name} = {sys.executable})",
           flush=True)
     run = run_pytest(command, args.timeout)
@@ -292,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     if run.returncode == 5:  # pytest: no tests collected
         print("  pytest collected no notebooks: nothing to measure.")
         return 0
-    print_result(run, kernels, len(found))
+    print_result(run, kernels, len(found), args.jobs)
     if run.per_notebook and len(run.per_notebook) != len(found):
         print(f"  note: pytest ran {len(run.per_notebook)} notebook(s), {len(found)} were found")
     if run.returncode != 0:

@@ -19,6 +19,7 @@ never returns an expired record, whatever the caller does with the cookie.
 from __future__ import annotations
 
 import json
+import queue
 import sqlite3
 import threading
 import time
@@ -207,7 +208,7 @@ def _copy(record: SessionRecord) -> SessionRecord:
 class SQLiteStore(SessionStore):
     """One SQLite file, shared safely by threads and processes.
 
-    Each thread gets its own connection; SQLite's file locking (in WAL mode)
+    Threads share a small pool of connections; SQLite's file locking (in WAL mode)
     serialises writers across processes, and ``busy_timeout`` makes a writer
     wait instead of failing. The file outlives the server, so sessions
     survive a restart.
@@ -225,30 +226,45 @@ class SQLiteStore(SessionStore):
         if clock is not None:
             self.clock = clock
         self.path = Path(path)
-        self._local = threading.local()
+        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._write_lock = threading.Lock()
         with self._connection() as db:
             db.execute(self._SCHEMA)
             db.execute("CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at)")
-        # Outside any transaction: inside one, SQLite ignores this on a new file
-        # and raises on an existing one. WAL mode is then kept in the file itself.
-        self._local.db.execute("PRAGMA journal_mode=WAL")
+        with self._borrow() as db:
+            # Outside any transaction: inside one, SQLite ignores this on a new file
+            # and raises on an existing one. WAL mode is then kept in the file itself.
+            db.execute("PRAGMA journal_mode=WAL")
 
     @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        """This thread's connection, inside a transaction."""
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+    def _borrow(self) -> Iterator[sqlite3.Connection]:
+        """A connection for this thread's use until the block ends.
+
+        Connections are pooled, not kept per thread: the threaded server starts
+        a thread per connection, so a per-thread connection would be opened
+        (and its pragmas run) for nearly every request. Outside a transaction
+        it is in autocommit mode, so one SELECT is its own snapshot.
+        """
+        try:
+            db = self._idle.get_nowait()
+        except queue.Empty:
+            db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA busy_timeout = 10000")
             # In WAL mode NORMAL is still crash-safe (a power cut may lose the
             # last commits, never corrupt the file) and skips an fsync per write.
             db.execute("PRAGMA synchronous = NORMAL")
-            self._local.db = db
+        try:
+            yield db
+        finally:
+            self._idle.put(db)
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """A connection inside a write transaction."""
         # Threads of this process queue on a lock instead of in SQLite's busy
         # handler, which sleeps between retries; other processes still wait on
         # the file lock that BEGIN IMMEDIATE takes.
-        with self._write_lock:
+        with self._write_lock, self._borrow() as db:
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
@@ -258,14 +274,16 @@ class SQLiteStore(SessionStore):
             db.execute("COMMIT")
 
     def get(self, sid: str) -> SessionRecord | None:
-        with self._connection() as db:
+        # A plain read: in WAL mode readers never wait for writers, nor for each other.
+        with self._borrow() as db:
             row = db.execute("SELECT record, expires_at FROM sessions WHERE id = ?", (sid,)).fetchone()
-            if row is None:
-                return None
-            if row[1] <= self.clock():
-                db.execute("DELETE FROM sessions WHERE id = ?", (sid,))
-                return None
-            return SessionRecord.from_json(row[0])
+        if row is None:
+            return None
+        if row[1] <= self.clock():
+            with self._connection() as db:  # only if it is still the expired record
+                db.execute("DELETE FROM sessions WHERE id = ? AND expires_at <= ?", (sid, self.clock()))
+            return None
+        return SessionRecord.from_json(row[0])
 
     def set(self, sid: str, record: SessionRecord) -> None:
         with self._connection() as db:
@@ -307,7 +325,7 @@ class SQLiteStore(SessionStore):
             db.execute("DELETE FROM sessions")
 
     def all(self) -> dict[str, SessionRecord]:
-        with self._connection() as db:
+        with self._borrow() as db:
             rows = db.execute(
                 "SELECT id, record FROM sessions WHERE expires_at > ? ORDER BY id", (self.clock(),)
             ).fetchall()

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import secrets
+import socket
 import subprocess
 import sys
 import time
@@ -68,9 +69,15 @@ def _wait_for_port(runtime_dir: Path, process: subprocess.Popen[bytes], log_path
             raise RuntimeError(f"jupyter server exited with {process.returncode}:\n{log_path.read_text()}")
         for info_file in runtime_dir.glob("jpserver-*.json"):
             try:
-                return int(json.loads(info_file.read_text())["port"])
+                port = int(json.loads(info_file.read_text())["port"])
             except (ValueError, KeyError):
-                pass  # caught half-written
+                continue  # caught half-written
+            # Seen under load: the file can name the port a moment before a connect succeeds.
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            except OSError:
+                continue
+            return port
         time.sleep(0.05)
     raise RuntimeError(f"jupyter server did not start in {START_TIMEOUT_SECONDS} s:\n{log_path.read_text()}")
 
