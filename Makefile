@@ -24,7 +24,7 @@ PARALLEL_ARGS := $(if $(filter-out 1,$(JOBS)),-n $(JOBS) --dist loadfile)
 # JupyterLab refuses to start as root unless told to.
 LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help venv test lab notebooks bench clean
+.PHONY: help venv test lab notebooks rerun-check bench clean
 
 help:
 	@echo "Targets:"
@@ -32,6 +32,7 @@ help:
 	@echo "  make test       run tests/ and every notebook under strict nbval (PYTEST_ARGS narrows it, JOBS=2 parallelises)"
 	@echo "  make lab        start JupyterLab on notebooks/"
 	@echo "  make notebooks  re-execute every notebook in a fresh kernel and save its outputs"
+	@echo "  make rerun-check  run each notebook twice in one kernel (\"Run All\" again); writes nothing"
 	@echo "  make bench      run the benchmarks (bench/run_all.py)"
 	@echo "  make clean      remove .venv and caches"
 
@@ -54,6 +55,9 @@ lab: venv
 
 notebooks: venv
 	$(VENV_PYTHON) tools/run_notebooks.py
+
+rerun-check: venv
+	$(VENV_PYTHON) tools/run_notebooks.py --rerun-check
 
 bench: venv
 	$(VENV_PYTHON) bench/run_all.py

@@ -6,9 +6,13 @@ Everything that changes from run to run without changing what a learner sees (ti
 metadata, editor state, stray execution counts) is stripped, so that re-running an unchanged
 notebook leaves `git diff` empty.
 
-Usage: python tools/run_notebooks.py [NOTEBOOK.ipynb ...]
+Usage: python tools/run_notebooks.py [--rerun-check] [NOTEBOOK.ipynb ...]
 With no arguments it runs every notebooks/NN_*.ipynb in order.
 A notebook that fails is reported and left untouched; the others are still written.
+
+--rerun-check writes nothing: it runs every notebook's cells twice in one kernel, as a learner
+who runs "Run All" again would, and reports any cell that fails the second time (a port clash,
+an orphaned server, state that only a fresh kernel has).
 """
 
 from __future__ import annotations
@@ -147,6 +151,23 @@ def run_notebook(path: Path) -> str | None:
     return None
 
 
+def rerun_notebook(path: Path) -> str | None:
+    """Run all of a notebook's code cells twice in one kernel, writing nothing; return an error, or None."""
+    nb = nbformat.read(path, as_version=4)
+    if any(is_marked_to_raise(cell) for cell in nb.cells):
+        return "has cells marked to raise: run it by hand twice instead"
+    code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
+    twice = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in code * 2],
+                                     metadata=nb.metadata)
+    client = NotebookClient(twice, timeout=CELL_TIMEOUT_SECONDS, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    try:
+        client.execute()
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as error:
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
 def display_name(path: Path) -> str:
     """Path relative to the repository when possible, for short log lines."""
     try:
@@ -157,7 +178,9 @@ def display_name(path: Path) -> str:
 
 def main(argv: list[str]) -> int:
     """Run the given notebooks (default: all numbered ones); exit 1 if any failed."""
-    paths = [Path(arg) for arg in argv] or default_notebooks()
+    rerun_check = "--rerun-check" in argv
+    paths = [Path(arg) for arg in argv if arg != "--rerun-check"] or default_notebooks()
+    run = rerun_notebook if rerun_check else run_notebook
     if not paths:
         print(f"no notebooks match {NOTEBOOK_DIR / NOTEBOOK_GLOB}", file=sys.stderr)
         return 1
@@ -165,7 +188,7 @@ def main(argv: list[str]) -> int:
     failures: list[str] = []
     for path in paths:
         started = time.monotonic()
-        error = run_notebook(path.resolve())
+        error = run(path.resolve())
         seconds = time.monotonic() - started
         status = "ok" if error is None else "FAILED"
         print(f"{seconds:7.1f} s  {status:6}  {display_name(path)}", flush=True)
