@@ -123,8 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 class _StderrLog(list[str]):
-    """An access log that prints each line to stderr as well."""
+    """An access log that prints each line to stderr and keeps none: the CLI may run for days."""
 
     def append(self, line: str) -> None:
         print(line, file=sys.stderr, flush=True)
-        super().append(line)
