@@ -181,7 +181,8 @@ class MemoryStore(SessionStore):
     def all(self) -> dict[str, SessionRecord]:
         now = self.clock()
         with self._lock:
-            return {sid: r for sid, r in self._records.items() if not r.is_expired(now)}
+            live = {sid: r for sid, r in self._records.items() if not r.is_expired(now)}
+        return {sid: _copy(r) for sid, r in live.items()}
 
     def purge_expired(self) -> int:
         with self._lock:
