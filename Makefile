@@ -24,15 +24,17 @@ PARALLEL_ARGS := $(if $(filter-out 1,$(JOBS)),-n $(JOBS) --dist loadfile)
 # JupyterLab refuses to start as root unless told to.
 LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help venv test lab notebooks rerun-check bench clean
+.PHONY: help venv test lab check notebooks rerun-check reset bench clean
 
 help:
 	@echo "Targets:"
 	@echo "  make venv       create .venv and install requirements.txt + the package (only when they change)"
 	@echo "  make test       run tests/ and every notebook under strict nbval (PYTEST_ARGS narrows it, JOBS=2 parallelises)"
 	@echo "  make lab        start JupyterLab on notebooks/"
+	@echo "  make check      the workshop install check (python -m demo_server.check): one ✓/✗ line per check"
 	@echo "  make notebooks  re-execute every notebook in a fresh kernel and save its outputs"
 	@echo "  make rerun-check  run each notebook twice in one kernel (\"Run All\" again); writes nothing"
+	@echo "  make reset      between workshop groups: notebooks/ back to the committed version (discards edits)"
 	@echo "  make bench      run the benchmarks (bench/run_all.py)"
 	@echo "  make clean      remove .venv and caches"
 
@@ -53,11 +55,20 @@ test: venv
 lab: venv
 	$(VENV)/bin/jupyter lab notebooks/ $(LAB_ROOT_FLAG)
 
+check: venv
+	$(VENV_PYTHON) -m demo_server.check
+
 notebooks: venv
 	$(VENV_PYTHON) tools/run_notebooks.py
 
 rerun-check: venv
 	$(VENV_PYTHON) tools/run_notebooks.py --rerun-check
+
+# Between workshop groups: every file under notebooks/ back as committed, and whatever the last
+# group added there (new notebooks, checkpoints, database files) deleted. Discards their edits.
+reset:
+	git checkout -- notebooks
+	git clean -fdxq -- notebooks
 
 bench: venv
 	$(VENV_PYTHON) bench/run_all.py

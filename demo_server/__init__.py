@@ -7,17 +7,47 @@ signed, globally unique key. One module per idea:
 * :mod:`demo_server.stores`: where the data lives (memory, SQLite, Redis);
 * :mod:`demo_server.app`: the seed's routes (``/``, ``/login``, ``/logout``);
 * :mod:`demo_server.runner`: background servers for notebooks and tests;
-* :mod:`demo_server.cli`: ``python -m demo_server``.
+* :mod:`demo_server.cli`: ``python -m demo_server``;
+* :mod:`demo_server.exercises`: the checks of the workshop exercises;
+* :mod:`demo_server.check`: ``python -m demo_server.check``, the install check.
+
+The names below are imported on first use, not when the package is imported:
+the install check must be able to run, and report a missing Flask or an old
+Python in one line, on a machine where importing Flask would fail.
 """
 
-from .app import DEFAULT_USER, create_app, create_cookie_session_app
-from .runner import RunningServer, ServerProcess, start_server, start_server_process, stop_all_servers
-from .sessions import ServerSession, ServerSideSessionInterface, SessionOptions
-from .stores import MemoryStore, RedisStore, SessionRecord, SessionStore, SQLiteStore, store_from_url
+from __future__ import annotations
 
-__all__ = [
-    "DEFAULT_USER", "MemoryStore", "RedisStore", "RunningServer", "SQLiteStore", "ServerProcess",
-    "ServerSession", "ServerSideSessionInterface", "SessionOptions", "SessionRecord", "SessionStore",
-    "create_app", "create_cookie_session_app", "start_server", "start_server_process",
-    "stop_all_servers", "store_from_url",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .app import DEFAULT_USER, create_app, create_cookie_session_app
+    from .runner import RunningServer, ServerProcess, start_server, start_server_process, stop_all_servers
+    from .sessions import ServerSession, ServerSideSessionInterface, SessionOptions
+    from .stores import MemoryStore, RedisStore, SessionRecord, SessionStore, SQLiteStore, store_from_url
+
+#: Public name -> the submodule that defines it.
+_EXPORTS = {
+    "DEFAULT_USER": "app", "create_app": "app", "create_cookie_session_app": "app",
+    "RunningServer": "runner", "ServerProcess": "runner", "start_server": "runner",
+    "start_server_process": "runner", "stop_all_servers": "runner",
+    "ServerSession": "sessions", "ServerSideSessionInterface": "sessions", "SessionOptions": "sessions",
+    "MemoryStore": "stores", "RedisStore": "stores", "SessionRecord": "stores", "SessionStore": "stores",
+    "SQLiteStore": "stores", "store_from_url": "stores",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its submodule the first time it is asked for."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
