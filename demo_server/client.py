@@ -261,6 +261,9 @@ class Exchange:
     signature_valid: bool | None = None
     #: The ``Date`` response header, verbatim: the server's clock when it answered.
     date: str | None = None
+    #: ``time.monotonic()`` just before the request went out: for measuring the gaps
+    #: between requests (the ``Date`` header only has whole seconds). Never displayed.
+    sent_at: float | None = None
 
     @property
     def set_cookie_headers(self) -> tuple[SetCookie, ...]:
@@ -390,6 +393,7 @@ class NotebookClient:
             session = self._session
         jar_before = snapshot_jar(self.jar, self.base_url)
         store_before = StoreSnapshot.of(self.store) if self.store is not None else None
+        sent_at = time.monotonic()
         try:
             response = session.request(method, self.base_url + path, headers=headers,
                                        allow_redirects=False, **kwargs)
@@ -399,13 +403,13 @@ class NotebookClient:
                 session.close()
         store_after = StoreSnapshot.of(self.store) if self.store is not None else None
         exchange = self._record(response, content, hand_made=hand_made, jar_before=jar_before,
-                                store_before=store_before, store_after=store_after)
+                                store_before=store_before, store_after=store_after, sent_at=sent_at)
         self.history.append(exchange)
         return exchange
 
     def _record(self, response: requests.Response, content: bytes, *, hand_made: bool,
                 jar_before: tuple[JarCookie, ...], store_before: StoreSnapshot | None,
-                store_after: StoreSnapshot | None) -> Exchange:
+                store_after: StoreSnapshot | None, sent_at: float) -> Exchange:
         sent = response.request
         raw_headers = response.raw.headers
         body = sent.body
@@ -432,6 +436,7 @@ class NotebookClient:
             store_before=store_before,
             store_after=store_after,
             date=raw_headers.get("Date"),
+            sent_at=sent_at,
         )
         value = exchange.sent_session_cookie
         if value is not None and self._unsign is not None:

@@ -7,12 +7,17 @@ metadata, editor state, stray execution counts) is stripped, so that re-running 
 notebook leaves `git diff` empty.
 
 Usage: python tools/run_notebooks.py [--rerun-check] [NOTEBOOK.ipynb ...]
-With no arguments it runs every notebooks/NN_*.ipynb in order.
+With no arguments it runs every notebooks/NN_*.ipynb in order, then the solved copies of the
+exercise notebooks, notebooks/solutions/NN_*.ipynb. A solved copy is always rebuilt from its
+exercise notebook and the solution files first (tools/solutions.py), so it cannot drift from
+them. The exercise notebooks themselves are kept without outputs, so that the outputs do not
+give away the answers to "predict, then run" questions; they are never written here.
 A notebook that fails is reported and left untouched; the others are still written.
 
 --rerun-check writes nothing: it runs every notebook's cells twice in one kernel, as a learner
 who runs "Run All" again would, and reports any cell that fails the second time (a port clash,
-an orphaned server, state that only a fresh kernel has).
+an orphaned server, state that only a fresh kernel has). By default it also runs the unsolved
+exercise notebooks, as learners first meet them.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
+
+import solutions
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
@@ -44,8 +51,22 @@ NBVAL_RAISES_COMMENT = "NBVAL_RAISES_EXCEPTION"
 
 
 def default_notebooks() -> list[Path]:
-    """The tutorial's numbered notebooks, in reading order."""
-    return sorted(NOTEBOOK_DIR.glob(NOTEBOOK_GLOB))
+    """The tutorial's numbered notebooks in reading order, then the solved exercise notebooks."""
+    solved = [solutions.solved_path(exercise) for exercise in solutions.exercise_notebooks()]
+    return sorted(NOTEBOOK_DIR.glob(NOTEBOOK_GLOB)) + solved
+
+
+def load_notebook(path: Path) -> NotebookNode:
+    """The notebook to run: a solved copy is rebuilt from its sources, anything else read as is."""
+    exercise = solutions.exercise_path_for(path)
+    if exercise is not None:
+        return solutions.solved_notebook(exercise)
+    return nbformat.read(path, as_version=4)
+
+
+def is_exercise_notebook(path: Path) -> bool:
+    """Exercise notebooks are committed without outputs (see the module docstring)."""
+    return path.resolve().parent == solutions.EXERCISE_DIR.resolve()
 
 
 def is_marked_to_raise(cell: NotebookNode) -> bool:
@@ -122,7 +143,10 @@ def write_notebook(nb: NotebookNode, path: Path) -> None:
 
 def run_notebook(path: Path) -> str | None:
     """Execute one notebook in a fresh kernel and save it; return an error, or None."""
-    nb = nbformat.read(path, as_version=4)
+    if is_exercise_notebook(path):
+        return ("exercise notebooks are kept without outputs: run its solved copy, "
+                f"{display_name(solutions.solved_path(path))}, or check it with --rerun-check")
+    nb = load_notebook(path)
     temporarily_tagged = tag_cells_allowed_to_raise(nb)
     client = NotebookClient(
         nb,
@@ -153,7 +177,7 @@ def run_notebook(path: Path) -> str | None:
 
 def rerun_notebook(path: Path) -> str | None:
     """Run all of a notebook's code cells twice in one kernel, writing nothing; return an error, or None."""
-    nb = nbformat.read(path, as_version=4)
+    nb = load_notebook(path)
     if any(is_marked_to_raise(cell) for cell in nb.cells):
         return "has cells marked to raise: run it by hand twice instead"
     code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
@@ -179,7 +203,10 @@ def display_name(path: Path) -> str:
 def main(argv: list[str]) -> int:
     """Run the given notebooks (default: all numbered ones); exit 1 if any failed."""
     rerun_check = "--rerun-check" in argv
-    paths = [Path(arg) for arg in argv if arg != "--rerun-check"] or default_notebooks()
+    explicit = [Path(arg) for arg in argv if arg != "--rerun-check"]
+    paths = explicit or default_notebooks()
+    if rerun_check and not explicit:
+        paths += solutions.exercise_notebooks()
     run = rerun_notebook if rerun_check else run_notebook
     if not paths:
         print(f"no notebooks match {NOTEBOOK_DIR / NOTEBOOK_GLOB}", file=sys.stderr)

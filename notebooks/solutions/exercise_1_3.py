@@ -1,0 +1,3 @@
+seed_like = start_server(name="seed-like", save_uninitialized=True)  # express-session's saveUninitialized: true
+newcomer = NotebookClient(seed_like, name="newcomer")
+show_step(newcomer.get("/"))

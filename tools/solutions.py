@@ -1,0 +1,82 @@
+"""Build the solved copy of each exercise notebook from one source, so the two never drift apart.
+
+The source is the exercise notebook, ``notebooks/exercises/NN_topic.ipynb``, plus the solution
+files it names, ``notebooks/solutions/exercise_N_M.py``. An exercise cell is a code cell with a
+line ``# %load ../solutions/exercise_N_M.py``: un-commenting that line and running the cell is
+how a learner loads a solution. The solved copy, ``notebooks/solutions/NN_topic.ipynb``, has
+each exercise cell replaced by exactly what ``%load`` would put there: the ``# %load`` line,
+then the file. Everything else is the exercise notebook, cell for cell.
+
+``make notebooks`` builds the solved copies with :func:`solved_notebook` and executes them, and
+``tests/test_exercises.py`` checks that the committed copies still match what it builds.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+EXERCISE_DIR = REPO_ROOT / "notebooks" / "exercises"
+SOLUTION_DIR = REPO_ROOT / "notebooks" / "solutions"
+NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+
+#: The line that marks an exercise cell, as IPython's %load writes it back into the cell.
+LOAD_LINE = re.compile(r"^# %load \.\./solutions/(?P<file>exercise_\d+_\d+\.py)[ \t]*$", re.MULTILINE)
+
+SOLVED_HEADER = (
+    "> **Solved copy.** `make notebooks` generates this notebook from "
+    "`exercises/{name}` and the solution files next to it; edit those, not this file. "
+    "Each exercise cell holds what `%load` puts there."
+)
+
+
+def exercise_notebooks() -> list[Path]:
+    """The exercise notebooks, in reading order."""
+    return sorted(EXERCISE_DIR.glob(NOTEBOOK_GLOB))
+
+
+def solved_path(exercise_path: Path) -> Path:
+    """Where the solved copy of an exercise notebook lives."""
+    return SOLUTION_DIR / exercise_path.name
+
+
+def exercise_path_for(solved: Path) -> Path | None:
+    """The exercise notebook a solved copy is built from, or None if ``solved`` is not one."""
+    if solved.resolve().parent != SOLUTION_DIR.resolve():
+        return None
+    return EXERCISE_DIR / solved.name
+
+
+def solution_files(nb: NotebookNode) -> list[str]:
+    """The solution files a notebook's exercise cells load, in order."""
+    return [match["file"] for cell in nb.cells if cell.cell_type == "code"
+            for match in LOAD_LINE.finditer(cell.source)]
+
+
+def loaded_source(file_name: str) -> str:
+    """What ``%load ../solutions/FILE`` leaves in a cell: the magic, commented, then the file."""
+    text = (SOLUTION_DIR / file_name).read_text(encoding="utf-8")
+    return f"# %load ../solutions/{file_name}\n{text.rstrip()}"
+
+
+def solved_notebook(exercise_path: Path) -> NotebookNode:
+    """The solved copy of an exercise notebook, without outputs."""
+    nb = nbformat.read(exercise_path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        files = [match["file"] for match in LOAD_LINE.finditer(cell.source)]
+        if len(files) > 1:
+            raise ValueError(f"{exercise_path.name}: one exercise cell loads {files}; use one cell each")
+        if files:
+            cell.source = loaded_source(files[0])
+        cell.outputs = []
+        cell.execution_count = None
+    header = nbformat.v4.new_markdown_cell(SOLVED_HEADER.format(name=exercise_path.name))
+    header["id"] = "solved-copy"  # fixed, so that rebuilding leaves git diff empty
+    nb.cells.insert(0, header)
+    return nb
