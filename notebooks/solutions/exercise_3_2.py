@@ -4,4 +4,6 @@ active.get("/login")
 for _ in range(4):  # 2.8 s after the login in all, longer than max_age, but never idle for long
     wait(0.7)
     active.get("/")
-show_step(active.last)
+for exchange in active.history:  # every response re-sent the cookie with a fresh Max-Age
+    print(exchange.method, exchange.path, "→", exchange.body,
+          "· Set-Cookie with Max-Age", exchange.set_session_cookie.attribute("Max-Age"))
