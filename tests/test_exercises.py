@@ -79,7 +79,9 @@ def test_there_are_exercises_for_the_core_security_and_scaling_notebooks() -> No
     assert names == ["01_cookie_issuance.ipynb", "02_session_lookup.ipynb", "03_max_age_expiry.ipynb",
                      "04_destroy.ipynb", "07_security_checklist.ipynb", "08_scaling_out.ipynb"]
     for path in EXERCISE_NOTEBOOKS:
-        assert (REPO_ROOT / "notebooks" / path.name).is_file()  # each goes with a tutorial notebook
+        tutorial = nbformat.read(REPO_ROOT / "notebooks" / path.name, as_version=4)
+        assert any(f"](exercises/{path.name})" in cell.source for cell in tutorial.cells
+                   if cell.cell_type == "markdown")  # the tutorial notebook points learners to them
         assert len(check_cells(nbformat.read(path, as_version=4))) >= 2
 
 
