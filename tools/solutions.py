@@ -28,8 +28,8 @@ NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 LOAD_LINE = re.compile(r"^# %load \.\./solutions/(?P<file>exercise_\d+_\d+\.py)[ \t]*$", re.MULTILINE)
 
 SOLVED_HEADER = (
-    "> **Solved copy.** `make notebooks` generates this notebook from "
-    "`exercises/{name}` and the solution files next to it; edit those, not this file. "
+    "> **Solved copy** of [exercises/{name}](../exercises/{name}). `make notebooks` generates "
+    "it from that notebook and the solution files next to this one; edit those, not this file. "
     "Each exercise cell holds what `%load` puts there."
 )
 
