@@ -130,6 +130,13 @@ def _prediction(value: object) -> bool:
     return bool(value)
 
 
+def _verdict(guess: bool, actual: bool, *, predicted: str, observed: str, why: str) -> str:
+    """Judge a True/False prediction by what really came back, and explain it either way."""
+    if guess != actual:
+        raise NotYet(f"you predicted {predicted}, but {observed}: look at the exchange above.\n{why}")
+    return f"Right. {why}"
+
+
 def _choice(value: object, choices: dict[str, str]) -> str:
     letters = ", ".join(repr(letter) for letter in choices)
     _require(value is not None, f"set answer to one of {letters}.")
@@ -202,18 +209,15 @@ def exercise_1_1(prediction: object, visit: object) -> str:
     _require(visit.cookie is None, "visit should be a first visit, from a client that sends no cookie: "
                                    "re-run the cell that starts the server and the client.")
     got_cookie = visit.set_session_cookie is not None
-    why = ("The session was new and held no data, and this server does not store empty sessions "
+    why = ("No Set-Cookie: the session was new and held no data, and this server does not store empty sessions "
            "(save_uninitialized=False), so there was nothing to remember and no cookie to send. "
            "express-session's saveUninitialized defaults to true: it would have stored an empty "
            "session and sent a cookie to every visitor, crawlers included."
            if not got_cookie else
-           "This server stores even empty sessions (save_uninitialized=True), so every first visit "
+           "A Set-Cookie: this server stores even empty sessions (save_uninitialized=True), so every first visit "
            "gets a session in the store and a cookie for it.")
-    if guess != got_cookie:
-        said = "a Set-Cookie" if guess else "no Set-Cookie"
-        came = "one came back" if got_cookie else "none came back"
-        raise NotYet(f"you predicted {said}, but {came}: look at the response above.\n{why}")
-    return ("Right: no Set-Cookie. " if not got_cookie else "Right: a Set-Cookie. ") + why
+    return _verdict(guess, got_cookie, predicted="a Set-Cookie" if guess else "no Set-Cookie",
+                    observed="one came back" if got_cookie else "none came back", why=why)
 
 
 @_exercise("1.2")
@@ -280,15 +284,14 @@ def exercise_2_1(prediction: object, bob_visit: object) -> str:
     _require(bob_visit.sent_session_cookie, "bob_visit should be Bob's request carrying Alice's copied "
                                             "cookie: bob.get('/', cookie=...).")
     greeted = bob_visit.body == GREETING
-    why = ("The server looked up the key that arrived and found Alice's data; it has no way to tell who sent "
-           "the key. The session cookie is a bearer token: whoever holds it *is* the user. That is why it "
-           "must be unguessable, HttpOnly, sent only over HTTPS in production, and short-lived (notebook 07)."
+    why = (f"Bob got {bob_visit.body!r}. The server looked up the key that arrived and found Alice's data; "
+           "it has no way to tell who sent the key. The session cookie is a bearer token: whoever holds it "
+           "*is* the user. That is why it must be unguessable, HttpOnly, sent only over HTTPS in production, "
+           "and short-lived (notebook 07)."
            if greeted else
-           f"The server answered {bob_visit.body!r}: the copied key did not lead to Alice's session here.")
-    if guess != greeted:
-        raise NotYet(f"you predicted {'a greeting' if guess else LOGGED_OUT}, but Bob got "
-                     f"{bob_visit.body!r}: look at the exchange above.\n{why}")
-    return f"Right: Bob got {bob_visit.body!r}. {why}"
+           f"Bob got {bob_visit.body!r}: the copied key did not lead to Alice's session here.")
+    return _verdict(guess, greeted, predicted="a greeting" if guess else LOGGED_OUT,
+                    observed=f"Bob got {bob_visit.body!r}", why=why)
 
 
 @_exercise("2.2")
@@ -422,10 +425,8 @@ def exercise_4_1(prediction: object, replay: object) -> str:
            "is a courtesy: the deletion that matters happened on the server."
            if not greeted else
            "the copy still logs in: this server did not destroy the session at logout.")
-    if guess != greeted:
-        raise NotYet(f"you predicted that the copy {'still logs in' if guess else 'is dead'}, but the server "
-                     f"answered {replay.body!r}: look at the exchange above.\n{why}")
-    return f"Right: {why}"
+    return _verdict(guess, greeted, predicted="that the copy still logs in" if guess else "that the copy is dead",
+                    observed=f"the server answered {replay.body!r}", why=why)
 
 
 @_exercise("4.2")
@@ -534,10 +535,8 @@ def exercise_8_1(prediction: object, on_b: object) -> str:
            "own, so to B the cookie is a stranger's. Behind a load balancer that alternates between them, "
            "every other request would be logged out."
            if not greeted else "B greeted you: the two servers share their sessions.")
-    if guess != greeted:
-        raise NotYet(f"you predicted {'a greeting' if guess else LOGGED_OUT}, but B answered {on_b.body!r}: "
-                     f"look at the exchange above.\n{why}")
-    return f"Right: {why}"
+    return _verdict(guess, greeted, predicted="a greeting" if guess else LOGGED_OUT,
+                    observed=f"B answered {on_b.body!r}", why=why)
 
 
 @_exercise("8.2")
