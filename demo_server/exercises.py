@@ -166,6 +166,14 @@ def _server(value: object, name: str) -> Any:
     return value
 
 
+def _in_process_server(value: object, name: str) -> Any:
+    """A server running in this kernel, whose store and secret the check can look at."""
+    server = _server(value, name)
+    _require(_interface(server) is not None, f"{name} should be a server started in this notebook with "
+                                             "start_server(...), so that the check can look inside it.")
+    return server
+
+
 def _interface(server: Any) -> Any:
     """The server's session interface, when it runs in this process (else None)."""
     return getattr(getattr(server, "app", None), "session_interface", None)
@@ -223,7 +231,7 @@ def exercise_1_1(prediction: object, visit: object) -> str:
 @_exercise("1.2")
 def exercise_1_2(server: object, browser: object, session_id: object, stored: object) -> str:
     """Code: take the id out of the session cookie, and find the data stored under it."""
-    server = _server(server, "server")
+    server = _in_process_server(server, "server")
     browser = _client(browser, "browser")
     value = _jar_value(browser)
     _require(value is not None, "browser has no session cookie yet: log in first with browser.get('/login').")
@@ -297,7 +305,7 @@ def exercise_2_1(prediction: object, bob_visit: object) -> str:
 @_exercise("2.2")
 def exercise_2_2(server: object, forged: object, answer: object) -> str:
     """Code: forge a cookie for Alice's id without the server's secret. Why is it refused?"""
-    server = _server(server, "server")
+    server = _in_process_server(server, "server")
     _require(forged is not None, "set forged to a cookie value of the form '<id>.<signature>': "
                                  "alice_id above is the id you know.")
     _require(isinstance(forged, str), f"forged should be a string, not {type(forged).__name__}.")
@@ -324,7 +332,7 @@ def exercise_2_2(server: object, forged: object, answer: object) -> str:
                      "attacker never has. Try without it.")
     _require(visit.body == LOGGED_OUT, f"the server answered {visit.body!r} to a cookie it cannot verify.")
     choice = _choice(answer, FORGERY_REASONS)
-    in_store = server.store is not None and server.store.get(value.rpartition(".")[0]) is not None
+    in_store = server.store.get(value.rpartition(".")[0]) is not None
     if choice == "a":
         raise NotYet("the server refused before it looked in the store: the signature check comes first. "
                      + ("And the id you used *is* in the store: it is Alice's." if in_store else
@@ -365,10 +373,9 @@ def exercise_3_1(seconds: object) -> str:
 @_exercise("3.2")
 def exercise_3_2(rolling_server: object, active: object) -> str:
     """Code: a rolling session keeps an active user logged in for longer than max_age."""
-    server = _server(rolling_server, "rolling_server")
+    server = _in_process_server(rolling_server, "rolling_server")
     active = _client(active, "active")
-    options = getattr(_interface(server), "options", None)
-    _require(options is not None, "rolling_server should be started with start_server(...) in this notebook.")
+    options = _interface(server).options
     max_age = options.max_age
     _require(max_age is not None, "give the server a max_age (2 seconds is good): without one the cookie "
                                   "has no expiry to roll forward.")
@@ -432,7 +439,7 @@ def exercise_4_1(prediction: object, replay: object) -> str:
 @_exercise("4.2")
 def exercise_4_2(server: object, browser: object, stolen: object) -> str:
     """Code: make a stolen copy of the session cookie useless."""
-    server = _server(server, "server")
+    server = _in_process_server(server, "server")
     browser = _client(browser, "browser")
     _require(isinstance(stolen, str) and "." in stolen,
              "stolen should be the cookie value saved above; re-run the cells above this one.")

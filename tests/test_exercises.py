@@ -29,7 +29,7 @@ from jupyter_client.manager import start_new_kernel
 from flask import Response, request, session
 from nbclient import NotebookClient as KernelRunner
 
-from demo_server import MemoryStore, create_app
+from demo_server import MemoryStore, create_app, start_server_process
 from demo_server import exercises as check
 from demo_server.client import NotebookClient, split_cookie_value, wait
 from demo_server.runner import RunningServer
@@ -172,6 +172,17 @@ def test_a_check_never_raises_whatever_it_is_given(name: str) -> None:
         feedback = function(*[junk] * arity)
         assert isinstance(feedback, check.Feedback) and not feedback
         assert feedback.text().startswith(f"✗ Exercise {number_of(name)}, not yet:")
+
+
+def test_checks_that_look_inside_the_server_say_so_for_a_server_process() -> None:
+    process = start_server_process(name="exercise-checks-process")
+    try:
+        for function in (check.exercise_1_2, check.exercise_2_2, check.exercise_3_2, check.exercise_4_2):
+            arity = len(inspect.signature(function).parameters)
+            feedback = function(process, *[None] * (arity - 1))
+            assert not feedback and "started in this notebook with start_server(...)" in feedback.message
+    finally:
+        process.stop()
 
 
 def test_a_wrong_prediction_is_corrected_from_the_real_exchange(serve: Callable[..., RunningServer],
