@@ -137,6 +137,14 @@ def _verdict(guess: bool, actual: bool, *, predicted: str, observed: str, why: s
     return f"Right. {why}"
 
 
+def _greeting_prediction(prediction: object, exchange: object, name: str, hint: str) -> tuple[bool, Exchange, bool]:
+    """A prediction about a request that carried a session cookie: (the guess, the exchange, greeted?)."""
+    guess = _prediction(prediction)
+    checked = _exchange(exchange, name)
+    _require(checked.sent_session_cookie, f"{name} should be {hint}")
+    return guess, checked, checked.body == GREETING
+
+
 def _choice(value: object, choices: dict[str, str]) -> str:
     letters = ", ".join(repr(letter) for letter in choices)
     _require(value is not None, f"set answer to one of {letters}.")
@@ -287,11 +295,8 @@ def exercise_1_3(seed_like: object) -> str:
 @_exercise("2.1")
 def exercise_2_1(prediction: object, bob_visit: object) -> str:
     """Predict: Bob sends a copy of Alice's cookie. Is he greeted as 张三?"""
-    guess = _prediction(prediction)
-    bob_visit = _exchange(bob_visit, "bob_visit")
-    _require(bob_visit.sent_session_cookie, "bob_visit should be Bob's request carrying Alice's copied "
-                                            "cookie: bob.get('/', cookie=...).")
-    greeted = bob_visit.body == GREETING
+    guess, bob_visit, greeted = _greeting_prediction(
+        prediction, bob_visit, "bob_visit", "Bob's request carrying Alice's copied cookie: bob.get('/', cookie=...).")
     why = (f"Bob got {bob_visit.body!r}. The server looked up the key that arrived and found Alice's data; "
            "it has no way to tell who sent the key. The session cookie is a bearer token: whoever holds it "
            "*is* the user. That is why it must be unguessable, HttpOnly, sent only over HTTPS in production, "
@@ -422,11 +427,8 @@ def exercise_3_2(rolling_server: object, active: object) -> str:
 @_exercise("4.1")
 def exercise_4_1(prediction: object, replay: object) -> str:
     """Predict: after logout, does a replayed copy of the old cookie still log in?"""
-    guess = _prediction(prediction)
-    replay = _exchange(replay, "replay")
-    _require(replay.sent_session_cookie, "replay should be the request that sends the saved copy: "
-                                         "browser.get('/', cookie=...).")
-    greeted = replay.body == GREETING
+    guess, replay, greeted = _greeting_prediction(
+        prediction, replay, "replay", "the request that sends the saved copy: browser.get('/', cookie=...).")
     why = (f"{LOGGED_OUT}: /loginOut destroyed the session in the store, so the key in the copy leads "
            "nowhere. The logout also sent a Set-Cookie that deletes the cookie from the browser, but that "
            "is a courtesy: the deletion that matters happened on the server."
@@ -534,10 +536,8 @@ def exercise_7_2(attacker: object, victim: object) -> str:
 @_exercise("8.1")
 def exercise_8_1(prediction: object, on_b: object) -> str:
     """Predict: a login on server A, then the same cookie to server B. Is B logged in?"""
-    guess = _prediction(prediction)
-    on_b = _exchange(on_b, "on_b")
-    _require(on_b.sent_session_cookie, "on_b should be the request to server B that carries A's cookie.")
-    greeted = on_b.body == GREETING
+    guess, on_b, greeted = _greeting_prediction(
+        prediction, on_b, "on_b", "the request to server B that carries A's cookie.")
     why = (f"B answered {LOGGED_OUT}: the session lives in A's memory, and B has a store and a secret of its "
            "own, so to B the cookie is a stranger's. Behind a load balancer that alternates between them, "
            "every other request would be logged out."
