@@ -4,7 +4,8 @@ The server keeps each session's ``key:value`` data; the cookie carries only a
 signed, globally unique key. One module per idea:
 
 * :mod:`demo_server.sessions`: the session object and Flask session interface;
-* :mod:`demo_server.stores`: where the data lives (memory, SQLite, Redis);
+* :mod:`demo_server.decision`: the options, and what happens to a session when its response goes out;
+* :mod:`demo_server.stores`: where the data lives (memory, SQLite, Redis), one module each;
 * :mod:`demo_server.app`: the seed's routes (``/``, ``/login``, ``/logout``);
 * :mod:`demo_server.runner`: background servers for notebooks and tests;
 * :mod:`demo_server.cli`: ``python -m demo_server``;
@@ -24,17 +25,21 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .app import DEFAULT_USER, create_app, create_cookie_session_app
     from .runner import RunningServer, ServerProcess, start_server, start_server_process, stop_all_servers
-    from .sessions import ServerSession, ServerSideSessionInterface, SessionOptions
-    from .stores import MemoryStore, RedisStore, SessionRecord, SessionStore, SQLiteStore, store_from_url
+    from .decision import SessionOptions
+    from .sessions import ServerSession, ServerSideSessionInterface, SessionInterrupted
+    from .stores import (
+        MemoryStore, RedisStore, SessionRecord, SessionStore, SQLiteStore, UpsertStore, store_from_url,
+    )
 
 #: Public name -> the submodule that defines it.
 _EXPORTS = {
     "DEFAULT_USER": "app", "create_app": "app", "create_cookie_session_app": "app",
     "RunningServer": "runner", "ServerProcess": "runner", "start_server": "runner",
     "start_server_process": "runner", "stop_all_servers": "runner",
-    "ServerSession": "sessions", "ServerSideSessionInterface": "sessions", "SessionOptions": "sessions",
+    "ServerSession": "sessions", "ServerSideSessionInterface": "sessions", "SessionInterrupted": "sessions",
+    "SessionOptions": "decision",
     "MemoryStore": "stores", "RedisStore": "stores", "SessionRecord": "stores", "SessionStore": "stores",
-    "SQLiteStore": "stores", "store_from_url": "stores",
+    "SQLiteStore": "stores", "UpsertStore": "stores", "store_from_url": "stores",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -20,12 +20,14 @@ same requests.
 
 from __future__ import annotations
 
+import math
 import secrets
-import time
+import threading
 from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, Response, jsonify, request, session
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .pages import add_web_pages
@@ -34,6 +36,56 @@ from .stores import SessionStore
 
 #: The seed's user.
 DEFAULT_USER = "张三"
+
+#: The longest ``/count?pause=`` a client may ask for, in seconds.
+MAX_PAUSE = 2.0
+
+
+class Pauses:
+    """The deliberate pauses of ``/count?pause=S``, which a notebook or a test can wait for and end.
+
+    A race demo needs "the slow request has loaded its session and is now
+    working" to be a fact, not a guess about timing: :meth:`wait_until_paused`
+    returns once that many requests are inside their pause, and
+    :meth:`release` ends every pause now instead of after ``S`` seconds.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._paused = 0
+        self._releases = 0
+        self._released_for_good = False
+
+    def pause(self, seconds: float) -> None:
+        """Wait ``seconds``, or until :meth:`release` is called."""
+        with self._changed:
+            if self._released_for_good:
+                return
+            self._paused += 1
+            releases = self._releases
+            self._changed.notify_all()
+            try:
+                self._changed.wait_for(lambda: self._releases != releases, timeout=seconds)
+            finally:
+                self._paused -= 1
+
+    def wait_until_paused(self, count: int = 1, timeout: float = 5.0) -> None:
+        """Block until ``count`` requests are pausing; ``TimeoutError`` if they are not within ``timeout``."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: self._paused >= count, timeout=timeout):
+                raise TimeoutError(f"{count} request(s) should be pausing, {self._paused} are")
+
+    def release(self, *, for_good: bool = False) -> None:
+        """End every pause that is running now; ``for_good`` ends every later one at once too."""
+        with self._changed:
+            self._releases += 1
+            self._released_for_good = self._released_for_good or for_good
+            self._changed.notify_all()
+
+
+def pauses_of(app: Flask) -> Pauses:
+    """The :class:`Pauses` of an app made by :func:`create_app` or :func:`create_cookie_session_app`."""
+    return app.extensions["demo_server.pauses"]
 
 
 def create_app(*, store: SessionStore | None = None, secret: str | None = None,
@@ -65,6 +117,7 @@ def _base_app(secret: str | None, secret_fallbacks: Iterable[str]) -> Flask:
     app.secret_key = secret or secrets.token_hex(32)
     app.config["SECRET_KEY_FALLBACKS"] = list(secret_fallbacks)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["demo_server.pauses"] = Pauses()
     _add_routes(app)
     return app
 
@@ -79,6 +132,11 @@ def _add_routes(app: Flask) -> None:
         """Every page here depends on who asks: no shared cache may keep it (OWASP)."""
         response.headers["Cache-Control"] = "no-store"
         return response
+
+    @app.errorhandler(BadRequest)
+    def bad_request(error: BadRequest) -> Response:
+        """One plain line saying what was wrong, never an HTML page (SessionInterrupted is one of these)."""
+        return Response(error.description, status=error.code, mimetype="text/plain")
 
     @app.get("/")
     def home() -> Response:
@@ -113,12 +171,17 @@ def _add_routes(app: Flask) -> None:
 
         ``?pause=SECONDS`` (at most 2) widens the gap between reading the
         counter and writing it back, so two concurrent requests reliably
-        overlap. ``?atomic=1`` lets the store do read-add-write in one step.
+        overlap; :class:`Pauses` lets a demo wait for it and end it early.
+        ``?atomic=1`` lets the store do read-add-write in one step.
         """
-        pause = min(max(request.args.get("pause", 0.0, type=float), 0.0), 2.0)
+        pause = request.args.get("pause", 0.0, type=float)
+        if not math.isfinite(pause):
+            raise BadRequest(f"pause must be a number of seconds, not {request.args['pause']!r}")
+        pause = min(max(pause, 0.0), MAX_PAUSE)
 
         def add_one(data: dict[str, Any]) -> dict[str, Any]:
-            time.sleep(pause)
+            if pause:
+                pauses_of(app).pause(pause)
             return {**data, "count": data.get("count", 0) + 1}
 
         if request.args.get("atomic") == "1" and isinstance(session, ServerSession):

@@ -106,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         server = make_quiet_server(app, args.host, args.port, access_log=_StderrLog())
     except OSError as error:
+        store.close()
         parser.error(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}")
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     # From here on a SIGTERM (or stdin closing) may arrive at any moment, even
@@ -119,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         pass
     finally:
         server.server_close()
+        store.close()
     return 0
 
 

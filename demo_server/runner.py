@@ -29,7 +29,7 @@ from typing import Any, Self
 from flask import Flask, current_app, has_app_context
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
-from .app import create_app
+from .app import Pauses, create_app, pauses_of
 from .stores import SessionStore
 
 LOOPBACK = "127.0.0.1"
@@ -151,6 +151,11 @@ class RunningServer(_BackgroundServer):
     def log(self) -> list[str]:
         """One plain line per request served, oldest first."""
         return self._server.access_log
+
+    @property
+    def pauses(self) -> Pauses:
+        """The ``/count?pause=`` pauses of this server: wait until requests are in one, or end them."""
+        return pauses_of(self.app)
 
     def stop(self) -> None:
         """Stop serving and free the port. Safe to call twice."""

@@ -8,50 +8,53 @@ module implements the model the seed tutorial teaches with express-session:
   random bits from :mod:`secrets`, signed with the app's secret through
   :mod:`itsdangerous` so that nobody can forge or guess one.
 
-When is ``Set-Cookie`` sent? express-session's rules are the baseline:
+What happens to the session when the response goes out (the store, the
+``Set-Cookie`` header, the expiry) is decided in one pure function,
+:func:`demo_server.decision.decide`, whose docstring has the rules table and
+the places where we differ from express-session on purpose.
 
-========================  =====================================================
-situation                 cookie sent when
-========================  =====================================================
-new session               ``save_uninitialized`` is on, or the data was modified
-existing session          ``rolling`` is on, or it has a max age and was modified,
-                          or :meth:`ServerSession.touch` was called
-``regenerate()``          always
-``destroy()``             always, as an expired cookie that clears it
-========================  =====================================================
+Concurrent requests of one session
+----------------------------------
+Each request loads its own copy of the session. When it saves, it writes only
+the keys it changed, over whatever the store holds by then, through the
+store's compare-and-set; so it never reverts another request's change to
+other keys, nor an atomic update. And the store refuses to write a session
+that is no longer live, so a request that was still running when the session
+was destroyed (a logout), regenerated (a login) or expired can never bring it
+back.
 
-Where this differs from express-session, on purpose:
-
-* ``destroy()`` also clears the cookie (OWASP); express-session leaves the
-  dead cookie on the client.
-* The server's expiry is always the expiry of the last cookie it sent.
-  express-session slides the server-side expiry on every request even when
-  the cookie is not re-sent, so the two lifetimes drift apart.
-* A browser-session cookie (``max_age=None``) still expires on the server
-  after ``idle_timeout`` seconds without a request; express-session's
-  MemoryStore keeps such sessions forever.
-* ``regenerate(keep_data=True)`` can keep the data under the new id.
-* The defaults are the secure ones: ``save_uninitialized=False``,
-  ``resave=False``, ``SameSite=Lax``, a generic cookie name ``sid``.
+Such a request is *interrupted*. It saves nothing and sends no ``Set-Cookie``:
+a cookie naming the dead id would be wrong, and clearing the cookie could
+delete the new one that a concurrent login just set. If it had changes to
+save, it answers **400** ("the session ended before this request completed;
+nothing was saved"), as Django does, because a 200 would claim a write that
+was dropped. If it had only an expiry to move, its answer stands.
 """
+
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Any
 
 from flask import Flask, Request, Response, has_request_context
 from flask import request as current_request
 from flask.sessions import SessionInterface, SessionMixin
 from itsdangerous import BadSignature, Signer
+from werkzeug.exceptions import BadRequest
 
+from .decision import CookieAction, SaveDecision, SessionOptions, SessionState, StoreAction, decide
 from .stores import MemoryStore, SessionRecord, SessionStore
+
+__all__ = ["SESSION_ID_BYTES", "SESSION_ID_PATTERN", "ServerSession", "ServerSideSessionInterface",
+           "SessionInterrupted", "SessionOptions"]
 
 #: Session ids are this many random bytes: 256 bits, above OWASP's 64-bit floor.
 SESSION_ID_BYTES = 32
@@ -59,59 +62,15 @@ SESSION_ID_BYTES = 32
 #: What a session id looks like: ``secrets.token_urlsafe(32)`` gives 43 base64url characters.
 SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 
+#: How many fresh ids a new session may try before giving up; a clash of
+#: 256-bit random ids does not happen, but the store's refusal is still honoured.
+CREATE_ATTEMPTS = 3
 
-@dataclass(frozen=True)
-class SessionOptions:
-    """How sessions behave. Each field names its express-session counterpart."""
 
-    #: express ``name`` (default ``connect.sid``). A generic name does not
-    #: tell an attacker which framework runs the site.
-    cookie_name: str = "sid"
-    #: express ``cookie.maxAge``, but in **seconds**, not milliseconds.
-    #: ``None`` makes a browser-session cookie (no Expires, no Max-Age).
-    max_age: int | None = None
-    #: No express counterpart. How long the server keeps a session whose
-    #: cookie has no max age after its last request.
-    idle_timeout: int = 1800
-    #: No express counterpart. The longest a session may live, however
-    #: active it is (OWASP's absolute timeout). ``None`` means no limit.
-    absolute_timeout: int | None = None
-    #: express ``rolling``: re-send the cookie, with a fresh expiry, on
-    #: every response.
-    rolling: bool = False
-    #: express ``saveUninitialized`` (default true there): store and send a
-    #: cookie for a new session that holds no data yet.
-    save_uninitialized: bool = False
-    #: express ``resave`` (default true there): write the session back to the
-    #: store even when nothing changed. It never changes Set-Cookie.
-    resave: bool = False
-    #: express ``cookie.httpOnly``: keep the cookie away from JavaScript.
-    httponly: bool = True
-    #: express ``cookie.sameSite`` (unset there): ``"Lax"`` stops the cookie
-    #: riding along on cross-site POSTs. ``None`` leaves the attribute out.
-    samesite: Literal["Strict", "Lax", "None"] | None = "Lax"
-    #: express ``cookie.secure``: send the cookie over HTTPS only. Off by
-    #: default because the demo serves plain http on loopback.
-    secure: bool = False
-    #: express ``cookie.path``.
-    path: str = "/"
-    #: express ``cookie.domain``. ``None`` ties the cookie to this host only.
-    domain: str | None = None
+class SessionInterrupted(BadRequest):
+    """The session ended (logout, new login, expiry) while this request ran; its changes were dropped."""
 
-    def __post_init__(self) -> None:
-        # Python does not check annotations at run time; a quoted "false" would be true.
-        for switch in ("rolling", "save_uninitialized", "resave", "httponly", "secure"):
-            value = getattr(self, switch)
-            if not isinstance(value, bool):
-                raise TypeError(f"{switch} must be True or False, not {value!r}")
-        if self.max_age is not None and self.max_age <= 0:
-            raise ValueError("max_age must be a positive number of seconds, or None")
-        if self.idle_timeout <= 0:
-            raise ValueError("idle_timeout must be a positive number of seconds")
-        if self.absolute_timeout is not None and self.absolute_timeout <= 0:
-            raise ValueError("absolute_timeout must be a positive number of seconds, or None")
-        if self.samesite not in ("Strict", "Lax", "None", None):
-            raise ValueError("samesite must be 'Strict', 'Lax', 'None' or None")
+    description = "the session ended before this request completed; nothing was saved"
 
 
 class ServerSession(dict[str, Any], SessionMixin):
@@ -136,6 +95,8 @@ class ServerSession(dict[str, Any], SessionMixin):
         self.destroyed = False
         self.regenerated = False
         self.touched = False
+        #: True once the store refused a write because the session had ended meanwhile.
+        self.interrupted = False
 
     @property
     def modified(self) -> bool:  # type: ignore[override]
@@ -146,6 +107,11 @@ class ServerSession(dict[str, Any], SessionMixin):
     def max_age_changed(self) -> bool:
         """Whether this request changed the session's own max age."""
         return self.max_age != (self._loaded.max_age if self._loaded else None)
+
+    @property
+    def stored(self) -> bool:
+        """Whether the store holds this session's current id (it came with the request's cookie)."""
+        return not self.new and not self.regenerated
 
     @property
     def permanent(self) -> bool:  # type: ignore[override]
@@ -160,7 +126,7 @@ class ServerSession(dict[str, Any], SessionMixin):
     @property
     def expires_at(self) -> float | None:
         """When the server will stop serving this session (Unix time), or ``None`` if not stored."""
-        return None if self._loaded is None else self._loaded.expires_at
+        return self._loaded.expires_at if self.stored and self._loaded else None
 
     @property
     def expires(self) -> datetime | None:
@@ -168,25 +134,33 @@ class ServerSession(dict[str, Any], SessionMixin):
         at = self.expires_at
         return None if at is None else datetime.fromtimestamp(at, timezone.utc)
 
+    def state(self) -> SessionState:
+        """The facts :func:`~demo_server.decision.decide` needs about this session."""
+        return SessionState(
+            stored=self.stored, expires_at=self.expires_at, created_at=self.created_at,
+            cookie_max_age=self.cookie_max_age, modified=self.modified, max_age_changed=self.max_age_changed,
+            touched=self.touched, regenerated=self.regenerated, destroyed=self.destroyed,
+        )
+
     def destroy(self) -> None:
-        """End the session now: delete it from the store and clear the cookie.
+        """End the session: it is deleted from the store, and the cookie cleared, when the response goes out.
 
         Like express-session's ``req.session.destroy()``, but the response
         also expires the cookie, so the browser forgets the dead id too.
         """
-        self._interface.store.destroy(self.id)
         self.clear()
         self.destroyed = True
 
     def regenerate(self, *, keep_data: bool = False) -> None:
-        """Move to a fresh id and kill the old one (defeats session fixation).
+        """Move to a fresh id and kill the old one now (defeats session fixation).
 
         express-session's ``regenerate()`` always empties the data; pass
         ``keep_data=True`` to carry it over to the new id. Without it the new
         session is fresh in every way: no "remember me" max age of the old
         one, and its absolute timeout counts from now.
         """
-        self._interface.store.destroy(self.id)
+        if self.stored:
+            self._interface.store.destroy(self.id)
         if not keep_data:
             self.clear()
             self.max_age = None
@@ -201,25 +175,50 @@ class ServerSession(dict[str, Any], SessionMixin):
         A plain ``session["count"] += 1`` reads at the start of the request and
         writes at the end, so two concurrent requests both write the same
         count and one increment is lost. This instead lets the store apply
-        ``change`` under its own lock or transaction. The session then holds
-        the stored result; changes made earlier in this request that were not
-        saved yet are replaced by it, so call this before any other change.
-        A session not stored yet is changed in memory and saved as usual.
+        ``change`` to the newest stored data and write the result only if
+        nobody wrote in between, retrying otherwise. So ``change`` must be
+        quick and pure: it may run more than once. The session then holds the
+        stored result; changes made earlier in this request that were not saved
+        yet are replaced by it, so call this before any other change. A session
+        not stored yet is changed in memory and saved as usual.
+
+        Raises :class:`SessionInterrupted` (a 400) if the session ended while
+        this request ran.
         """
-        record = None if self.new else self._interface.store.update(self.id, change)
-        if record is None:
+        if not self.stored:
             new_data = change(dict(self))
             self.clear()
             self.update(new_data)
             return
+        stored = self._interface.store.update(self.id, lambda record: replace(record, data=change(dict(record.data))))
+        if stored is None:
+            self.interrupted = True
+            raise SessionInterrupted()
         self.clear()
-        self.update(record.data)
-        self._loaded = record
+        self.update(stored.data)
+        self._loaded = stored
         self._loaded_json = _canonical_json(self)
 
     def touch(self) -> None:
         """Renew the expiry now and re-send the cookie (express ``req.session.touch()``)."""
         self.touched = True
+
+    def merged_into(self, current: SessionRecord, expires_at: float) -> SessionRecord:
+        """``current`` (the store's newest record) with this request's changes on top.
+
+        Only the keys this request set, changed or deleted are written; other
+        keys keep what the store holds now, so a save never reverts another
+        request's change, atomic or not.
+        """
+        loaded = self._loaded.data if self._loaded else {}
+        data = dict(current.data)
+        for key in loaded.keys() - self.keys():
+            data.pop(key, None)
+        for key, value in self.items():
+            if key not in loaded or _canonical_json(value) != _canonical_json(loaded[key]):
+                data[key] = value
+        max_age = self.max_age if self.max_age_changed else current.max_age
+        return replace(current, data=data, expires_at=expires_at, max_age=max_age)
 
     def __repr__(self) -> str:
         return f"<ServerSession {self.id[:8]}… {dict(self)!r}>"
@@ -229,21 +228,14 @@ class ServerSideSessionInterface(SessionInterface):
     """A Flask session interface that keeps session data in a :class:`SessionStore`.
 
     Flask calls :meth:`open_session` before each request and
-    :meth:`save_session` after it. The decisions in between have their own
-    small, named methods: :meth:`should_save` and :meth:`should_set_cookie`.
-
-    Concurrent requests in the same session each load their own copy and the
-    last one to save wins, as with express-session; keep each session's
-    writes to one request at a time, or make the store update atomically.
+    :meth:`save_session` after it. What to do at save time is decided by
+    :func:`~demo_server.decision.decide`; this class only carries it out.
     """
 
     #: Separates signed cookie values from other uses of the app's secret.
     salt = "demo_server.session"
     #: The HMAC hash. itsdangerous's default is SHA-1; SHA-256 is the modern choice.
     digest_method = staticmethod(hashlib.sha256)
-    #: A browser-session cookie's idle expiry moves only once it would move by
-    #: this fraction of ``idle_timeout``: at most one store write per step.
-    idle_renewal_step = 0.1
     #: The longest cookie value worth verifying; anything longer is not ours.
     max_cookie_length = 256
 
@@ -310,73 +302,59 @@ class ServerSideSessionInterface(SessionInterface):
         return ServerSession(self, sid, record=record)  # type: ignore[arg-type]
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:  # type: ignore[override]
-        """Write the session to the store and decide the Set-Cookie header."""
+        """Carry out :meth:`decide`: write to the store, then set or clear the cookie."""
         assert isinstance(session, ServerSession)
-        if session.destroyed:
-            self.clear_cookie(response)
+        if session.interrupted:  # the view already answered SessionInterrupted
             return
         now = self.now()
-        send_cookie = self.should_set_cookie(app, session)
-        expires_at = self.next_expiry(session, now, renew=send_cookie)
-        if self.should_save(session):
-            record = SessionRecord(
-                data=dict(session), expires_at=expires_at, created_at=session.created_at,
-                max_age=session.max_age,
-            )
-            self.store.set(session.id, record)
-        elif session.expires_at is not None and expires_at != session.expires_at:
-            self.store.touch(session.id, expires_at)
-        if send_cookie:
+        decision = self.decide(session, response, now)
+        if not self._write(session, decision):
+            session.interrupted = True
+            if decision.store is StoreAction.UPDATE:  # changes were dropped: say so
+                _answer(response, SessionInterrupted())
+            return  # and no Set-Cookie: see "Concurrent requests" in the module docstring
+        if decision.cookie is CookieAction.SET:
+            assert decision.expires_at is not None
             self.set_cookie(app, response, session.id, max_age=session.cookie_max_age,
-                            expires_at=expires_at, now=now)
+                            expires_at=decision.expires_at, now=now)
+        elif decision.cookie is CookieAction.CLEAR:
+            self.clear_cookie(response)
 
-    # -- the decisions -------------------------------------------------------
+    def decide(self, session: ServerSession, response: Response, now: float) -> SaveDecision:
+        """The store action, cookie action and expiry for this response (:func:`~demo_server.decision.decide`)."""
+        return decide(session.state(), self.options, now, failed=response.status_code >= 500)
 
-    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:  # type: ignore[override]
-        """express-session's rules, plus: regenerate and touch always send it."""
-        assert isinstance(session, ServerSession)
-        if session.regenerated or session.touched or session.max_age_changed:
-            return True
-        if session.new:
-            return self.options.save_uninitialized or session.modified
-        return self.options.rolling or (session.cookie_max_age is not None and session.modified)
-
-    def should_save(self, session: ServerSession) -> bool:
-        """Whether to write the whole record to the store on this response."""
-        if session.regenerated or session.max_age_changed:
-            return True
-        if session.new:  # a cookie for it goes out exactly when it is stored
-            return self.options.save_uninitialized or session.modified or session.touched
-        return session.modified or self.options.resave
-
-    def next_expiry(self, session: ServerSession, now: float, *, renew: bool) -> float:
-        """When the server should stop serving this session.
-
-        It equals the expiry of the last cookie sent: renewed whenever a
-        cookie goes out. A browser-session cookie instead slides to
-        ``idle_timeout`` after each request (in steps of ``idle_renewal_step``).
-        ``absolute_timeout`` caps both.
-        """
-        lifetime = session.cookie_max_age
-        if renew or session.expires_at is None:
-            expires_at = now + (lifetime if lifetime is not None else self.options.idle_timeout)
-        elif lifetime is None:
-            expires_at = now + self.options.idle_timeout
-            if expires_at - session.expires_at < self.options.idle_timeout * self.idle_renewal_step:
-                expires_at = session.expires_at  # a burst of requests costs one write, not one each
-        else:
-            expires_at = session.expires_at
-        if self.options.absolute_timeout is not None:
-            expires_at = min(expires_at, session.created_at + self.options.absolute_timeout)
-        return expires_at
+    def _write(self, session: ServerSession, decision: SaveDecision) -> bool:
+        """Do the decision's store action; ``False`` if the store refused because the session ended."""
+        action, expires_at = decision.store, decision.expires_at
+        if action is StoreAction.DELETE:
+            self.store.destroy(session.id)
+        elif action is StoreAction.TOUCH:
+            assert expires_at is not None
+            return self.store.touch(session.id, expires_at)
+        elif action is StoreAction.UPDATE:
+            assert expires_at is not None
+            stored = self.store.update(session.id, lambda current: session.merged_into(current, expires_at),
+                                       known=session._loaded)  # noqa: SLF001 - the fast path: no read if nobody wrote
+            return stored is not None
+        elif action is StoreAction.CREATE:
+            assert expires_at is not None
+            record = SessionRecord(data=dict(session), expires_at=expires_at, created_at=session.created_at,
+                                   max_age=session.max_age)
+            for _ in range(CREATE_ATTEMPTS):
+                if self.store.create(session.id, record):
+                    return True
+                session.id = self.new_session_id()
+            raise RuntimeError(f"the store refused {CREATE_ATTEMPTS} fresh session ids in a row")
+        return True
 
     # -- writing the cookie --------------------------------------------------
 
     def set_cookie(self, app: Flask, response: Response, sid: str, *, max_age: int | None,
                    expires_at: float, now: float) -> None:
         """Send ``Set-Cookie`` with the signed id and the configured attributes."""
-        if max_age is not None:
-            max_age = max(0, min(max_age, int(expires_at - now)))
+        if max_age is not None:  # what is left of it, in whole seconds (+1 ms for the store's rounding)
+            max_age = max(0, min(max_age, math.floor(expires_at - now + 0.001)))
         response.set_cookie(
             self.options.cookie_name, self.sign_session_id(app, sid), max_age=max_age,
             path=self.cookie_path(), domain=self.options.domain, secure=self.options.secure,
@@ -402,6 +380,13 @@ class ServerSideSessionInterface(SessionInterface):
         )
 
 
-def _canonical_json(data: dict[str, Any]) -> str:
+def _answer(response: Response, error: BadRequest) -> None:
+    """Turn an already-built response into ``error``'s plain-text answer."""
+    response.status_code = error.code or 400
+    response.set_data(error.description or "")
+    response.mimetype = "text/plain"
+
+
+def _canonical_json(data: Any) -> str:
     """One spelling per value, so equal data compares equal."""
     return json.dumps(data, sort_keys=True, ensure_ascii=False, default=repr)

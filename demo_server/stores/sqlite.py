@@ -1,0 +1,221 @@
+"""SQLiteStore: sessions in one SQLite file, shared by threads and processes, surviving restarts."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .base import Clock, SessionRecord, SessionStore, decode, encode, new_version, to_ms
+
+#: ``PRAGMA user_version`` of the schema below. A file with another version
+#: (from an older release of this package) is reset: its sessions are dropped.
+SCHEMA_VERSION = 2
+
+_SCHEMA = """
+    CREATE TABLE sessions (
+        id            TEXT PRIMARY KEY,
+        record        TEXT NOT NULL,     -- JSON: data, created_at, max_age; never the expiry
+        expires_at_ms INTEGER NOT NULL,  -- the one place the expiry lives
+        version       INTEGER NOT NULL   -- changes with every write of the data
+    )
+"""
+
+
+class SQLiteStore(SessionStore):
+    """One SQLite file, shared safely by threads and processes.
+
+    Every write is a single conditional statement in autocommit mode, so no
+    transaction, and no lock on the file, is ever held while other code runs:
+
+    * create: ``INSERT``, which replaces a row only if that row has expired;
+    * replace: ``UPDATE … WHERE id=? AND version=? AND expires_at_ms>?``;
+    * touch: ``UPDATE … SET expires_at_ms=? WHERE id=? AND expires_at_ms>?``.
+
+    ``rowcount`` (or ``RETURNING``) tells whether the condition held. Atomic
+    updates are optimistic (read, change, compare-and-set, retry), so two
+    processes updating sessions never wait for each other's code. Expired
+    rows are purged with an indexed ``DELETE`` at most once per
+    ``purge_interval`` seconds, on writes.
+
+    The file is created readable by its owner only (mode 0600). WAL mode needs
+    a local filesystem: on NFS, as some JupyterHub home directories are,
+    put the file on local disk.
+    """
+
+    def __init__(self, path: str | Path, *, clock: Clock | None = None, purge_interval: float = 60.0,
+                 pool_size: int = 4) -> None:
+        if sqlite3.sqlite_version_info < (3, 35):
+            raise RuntimeError(f"SQLiteStore needs SQLite 3.35 or newer (RETURNING); this is {sqlite3.sqlite_version}")
+        if clock is not None:
+            self.clock = clock
+        self.purge_interval = purge_interval
+        self.path = Path(path)
+        self.pool_size = pool_size
+        self._idle: list[sqlite3.Connection] = []
+        self._pool_lock = threading.Lock()
+        # Threads of this process queue here for the one statement a write is,
+        # instead of sleeping in SQLite's busy handler; other processes still
+        # wait on the file lock, for one statement at most.
+        self._write_lock = threading.Lock()
+        self._closed = False
+        _create_private_file(self.path)
+        with self._borrow() as db:
+            # Outside any transaction: inside one, SQLite ignores this on a new file
+            # and raises on an existing one. WAL mode is then kept in the file itself.
+            db.execute("PRAGMA journal_mode=WAL")
+            _migrate(db)
+        self._last_purge = self.clock()
+
+    # -- connections ---------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None, check_same_thread=False)
+        # In WAL mode NORMAL is still crash-safe (a power cut may lose the
+        # last commits, never corrupt the file) and skips an fsync per write.
+        db.execute("PRAGMA synchronous = NORMAL")
+        return db
+
+    @contextmanager
+    def _borrow(self) -> Iterator[sqlite3.Connection]:
+        """A connection for this thread's use until the block ends.
+
+        Pooled, not kept per thread: the threaded server starts a thread per
+        connection, so a per-thread connection would be opened (and its
+        pragmas run) for nearly every request. At most ``pool_size`` idle
+        connections are kept; the rest are closed when they come back.
+        Outside a transaction a connection is in autocommit mode, so one
+        statement is its own snapshot and its own commit.
+        """
+        if self._closed:
+            raise RuntimeError(f"the SQLiteStore on {self.path} is closed")
+        with self._pool_lock:
+            db = self._idle.pop() if self._idle else None
+        if db is None:
+            db = self._connect()
+        try:
+            yield db
+        finally:
+            with self._pool_lock:
+                keep = not self._closed and len(self._idle) < self.pool_size
+                if keep:
+                    self._idle.append(db)
+            if not keep:
+                db.close()
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        with self._write_lock, self._borrow() as db:
+            yield db
+
+    @property
+    def idle_connections(self) -> int:
+        """How many pooled connections are open and unused (at most ``pool_size``)."""
+        with self._pool_lock:
+            return len(self._idle)
+
+    def close(self) -> None:
+        """Close every pooled connection; the file stays, with its sessions."""
+        with self._pool_lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for db in idle:
+            db.close()
+
+    # -- the contract ----------------------------------------------------------
+
+    def get(self, sid: str) -> SessionRecord | None:
+        # A plain read: in WAL mode readers never wait for writers, nor for each other.
+        with self._borrow() as db:
+            row = db.execute(
+                "SELECT record, expires_at_ms, version FROM sessions WHERE id = ? AND expires_at_ms > ?",
+                (sid, to_ms(self.clock())),
+            ).fetchone()
+        return None if row is None else decode(row[0], expires_at_ms=row[1], version=row[2])
+
+    def all(self) -> dict[str, SessionRecord]:
+        with self._borrow() as db:
+            rows = db.execute(
+                "SELECT id, record, expires_at_ms, version FROM sessions WHERE expires_at_ms > ? ORDER BY id",
+                (to_ms(self.clock()),),
+            ).fetchall()
+        return {sid: decode(text, expires_at_ms=at, version=version) for sid, text, at, version in rows}
+
+    def create(self, sid: str, record: SessionRecord) -> bool:
+        # Never INSERT OR REPLACE: a live row is never overwritten. An expired
+        # row that was not purged yet counts as absent, and is replaced.
+        with self._writing() as db:
+            created = db.execute(
+                """INSERT INTO sessions (id, record, expires_at_ms, version) VALUES (?, ?, ?, ?)
+                   ON CONFLICT (id) DO UPDATE SET record = excluded.record,
+                       expires_at_ms = excluded.expires_at_ms, version = excluded.version
+                   WHERE sessions.expires_at_ms <= ?""",
+                (sid, encode(record), to_ms(record.expires_at), new_version(), to_ms(self.clock())),
+            ).rowcount == 1
+        self._purge_if_due()
+        return created
+
+    def replace(self, sid: str, record: SessionRecord, *, version: int,
+                keep_expiry: bool = False) -> SessionRecord | None:
+        text, written = encode(record), new_version()
+        expiry = "expires_at_ms" if keep_expiry else "?"
+        parameters = [text, written] + ([] if keep_expiry else [to_ms(record.expires_at)])
+        with self._writing() as db:
+            rows = db.execute(
+                f"""UPDATE sessions SET record = ?, version = ?, expires_at_ms = {expiry}
+                    WHERE id = ? AND version = ? AND expires_at_ms > ? RETURNING expires_at_ms""",
+                (*parameters, sid, version, to_ms(self.clock())),
+            ).fetchall()  # fetch all: the statement (and its commit) ends only when stepped to the end
+        return decode(text, expires_at_ms=rows[0][0], version=written) if rows else None
+
+    def touch(self, sid: str, expires_at: float) -> bool:
+        with self._writing() as db:
+            return db.execute(
+                "UPDATE sessions SET expires_at_ms = ? WHERE id = ? AND expires_at_ms > ?",
+                (to_ms(expires_at), sid, to_ms(self.clock())),
+            ).rowcount == 1
+
+    def destroy(self, sid: str) -> None:
+        with self._writing() as db:
+            db.execute("DELETE FROM sessions WHERE id = ?", (sid,))
+
+    def clear(self) -> None:
+        with self._writing() as db:
+            db.execute("DELETE FROM sessions")
+
+    def purge_expired(self) -> int:
+        self._last_purge = self.clock()
+        with self._writing() as db:
+            return db.execute("DELETE FROM sessions WHERE expires_at_ms <= ?", (to_ms(self.clock()),)).rowcount
+
+
+def _create_private_file(path: Path) -> None:
+    """Create ``path`` readable and writable by its owner only, unless it exists.
+
+    Session ids in the file are as good as passwords. SQLite gives its
+    ``-wal`` and ``-shm`` files the same mode as the database file.
+    """
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Create the table, or reset a file whose schema is not :data:`SCHEMA_VERSION`."""
+    if db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+        return
+    db.execute("BEGIN IMMEDIATE")  # another process may be doing the same right now
+    try:
+        if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            db.execute("DROP TABLE IF EXISTS sessions")
+            db.execute(_SCHEMA)
+            db.execute("CREATE INDEX sessions_expiry ON sessions (expires_at_ms)")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
