@@ -37,6 +37,10 @@ Where this differs from express-session, on purpose:
   MemoryStore keeps such sessions forever.
 * ``touch()`` re-sends the cookie, and so does a change of the session's own
   max age; express-session waits for ``rolling`` or a data change.
+* A request that was still running when its session was destroyed or
+  regenerated cannot write it back: the stores refuse to update a session
+  that is gone. express-session's stores save with an upsert, so such a
+  request brings the session back (notebook 04, "Logout racing a slow request").
 * ``regenerate(keep_data=True)`` can keep the data under the new id.
 * The defaults are the secure ones: ``save_uninitialized=False``,
   ``resave=False``, ``SameSite=Lax``, a generic cookie name ``sid``.

@@ -134,6 +134,7 @@ class ServerSession(dict[str, Any], SessionMixin):
         at = self.expires_at
         return None if at is None else datetime.fromtimestamp(at, timezone.utc)
 
+    @property
     def state(self) -> SessionState:
         """The facts :func:`~demo_server.decision.decide` needs about this session."""
         return SessionState(
@@ -203,7 +204,7 @@ class ServerSession(dict[str, Any], SessionMixin):
         """Renew the expiry now and re-send the cookie (express ``req.session.touch()``)."""
         self.touched = True
 
-    def merged_into(self, current: SessionRecord, expires_at: float) -> SessionRecord:
+    def _merged_into(self, current: SessionRecord, expires_at: float) -> SessionRecord:
         """``current`` (the store's newest record) with this request's changes on top.
 
         Only the keys this request set, changed or deleted are written; other
@@ -322,7 +323,7 @@ class ServerSideSessionInterface(SessionInterface):
 
     def decide(self, session: ServerSession, response: Response, now: float) -> SaveDecision:
         """The store action, cookie action and expiry for this response (:func:`~demo_server.decision.decide`)."""
-        return decide(session.state(), self.options, now, failed=response.status_code >= 500)
+        return decide(session.state, self.options, now, failed=response.status_code >= 500)
 
     def _write(self, session: ServerSession, decision: SaveDecision) -> bool:
         """Do the decision's store action; ``False`` if the store refused because the session ended."""
@@ -334,9 +335,12 @@ class ServerSideSessionInterface(SessionInterface):
             return self.store.touch(session.id, expires_at)
         elif action is StoreAction.UPDATE:
             assert expires_at is not None
-            stored = self.store.update(session.id, lambda current: session.merged_into(current, expires_at),
-                                       known=session._loaded)  # noqa: SLF001 - the fast path: no read if nobody wrote
-            return stored is not None
+
+            def with_changes(current: SessionRecord) -> SessionRecord:
+                return session._merged_into(current, expires_at)  # noqa: SLF001
+
+            # The first try starts from the record this request loaded: no read if nobody wrote since.
+            return self.store.update(session.id, with_changes, known=session._loaded) is not None  # noqa: SLF001
         elif action is StoreAction.CREATE:
             assert expires_at is not None
             record = SessionRecord(data=dict(session), expires_at=expires_at, created_at=session.created_at,
