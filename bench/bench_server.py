@@ -62,8 +62,9 @@ from demo_server import (
 from demo_server.runner import LOOPBACK, make_quiet_server
 from demo_server.stores import store_from_url
 
-#: The server-side store may cost at most this share of the cookie session's throughput.
-TARGET_MAX_COST = 0.15
+#: The least share of the cookie session's throughput the server-side app must reach, per store:
+#: memory should cost next to nothing; an SQLite lookup or write is a real file access.
+TARGET_MIN_RATIO = {"memory": 0.95, "sqlite": 0.85}
 #: What ``GET /`` must answer for a logged-in client: anything else means the session was lost.
 LOGGED_IN_BODY = f"hello {DEFAULT_USER} welcome".encode()
 LOGIN_BODY = "登入成功".encode()
@@ -485,17 +486,18 @@ def round_ratios(phases: list[Phase], workload: str) -> list[float]:
     return [rates[(SERVER_SIDE, r)] / rates[(COOKIE, r)] for r in sorted({p.round for p in phases})]
 
 
-def print_summary(phases: list[Phase], settings: Settings) -> None:
+def print_summary(phases: list[Phase], settings: Settings, store: str) -> None:
     """Medians per app and workload, and the ratio the target is about."""
+    target = TARGET_MIN_RATIO[store]
     print(f"\n== Summary: medians over {settings.rounds} rounds ==")
     print(f"  {'workload':<8} {'server-side':>14} {'cookie':>14} {'ratio':>7}   {'CPU/req ratio':>13}   "
-          f"target: ratio >= {1 - TARGET_MAX_COST:.2f} (cost < {TARGET_MAX_COST:.0%})")
+          f"target for {store}: ratio >= {target:.2f}")
     for workload in (LOOKUP, CREATE):
         rates = {kind: median_of(phases, kind, workload, lambda p: p.per_second) for kind in (SERVER_SIDE, COOKIE)}
         cpu = {kind: median_of(phases, kind, workload, lambda p: p.server_cpu_per_request)
                for kind in (SERVER_SIDE, COOKIE)}
         ratio = rates[SERVER_SIDE] / rates[COOKIE]
-        verdict = "met" if ratio >= 1 - TARGET_MAX_COST else f"MISSED (costs {1 - ratio:.0%})"
+        verdict = "met" if ratio >= target else f"MISSED (costs {1 - ratio:.0%})"
         print(f"  {workload:<8} {rates[SERVER_SIDE]:10.0f} r/s {rates[COOKIE]:10.0f} r/s {ratio:7.2f}"
               f"   {cpu[SERVER_SIDE] / cpu[COOKIE]:13.2f}   {verdict}")
     print("  (ratio = server-side / cookie throughput; CPU/req ratio = server-side / cookie server CPU"
@@ -553,7 +555,7 @@ def main(argv: list[str] | None = None) -> int:
                     time_start_server_process(settings.process_cycles))
     print(f"\n== Throughput: {settings.clients} concurrent clients, server in a child process ==", flush=True)
     phases = measure_throughput(settings, args.store, print_phase)
-    print_summary(phases, settings)
+    print_summary(phases, settings, args.store)
     print_app_alone(measure_app_alone(settings, args.store), settings)
     print(f"\nbench_server took {time.perf_counter() - began:.1f} s; {load_average()}")
     failed = sum(p.errors for p in phases)

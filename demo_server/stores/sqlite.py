@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import queue
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -47,7 +48,7 @@ class SQLiteStore(SessionStore):
     """
 
     def __init__(self, path: str | Path, *, clock: Clock | None = None, purge_interval: float = 60.0,
-                 pool_size: int = 4) -> None:
+                 pool_size: int = 16) -> None:
         if sqlite3.sqlite_version_info < (3, 35):
             raise RuntimeError(f"SQLiteStore needs SQLite 3.35 or newer (RETURNING); this is {sqlite3.sqlite_version}")
         if clock is not None:
@@ -55,8 +56,7 @@ class SQLiteStore(SessionStore):
         self.purge_interval = purge_interval
         self.path = Path(path)
         self.pool_size = pool_size
-        self._idle: list[sqlite3.Connection] = []
-        self._pool_lock = threading.Lock()
+        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         # Threads of this process queue here for the one statement a write is,
         # instead of sleeping in SQLite's busy handler; other processes still
         # wait on the file lock, for one statement at most.
@@ -92,19 +92,17 @@ class SQLiteStore(SessionStore):
         """
         if self._closed:
             raise RuntimeError(f"the SQLiteStore on {self.path} is closed")
-        with self._pool_lock:
-            db = self._idle.pop() if self._idle else None
-        if db is None:
+        try:
+            db = self._idle.get_nowait()
+        except queue.Empty:
             db = self._connect()
         try:
             yield db
         finally:
-            with self._pool_lock:
-                keep = not self._closed and len(self._idle) < self.pool_size
-                if keep:
-                    self._idle.append(db)
-            if not keep:
+            if self._closed or self._idle.qsize() >= self.pool_size:
                 db.close()
+            else:
+                self._idle.put(db)
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -113,17 +111,17 @@ class SQLiteStore(SessionStore):
 
     @property
     def idle_connections(self) -> int:
-        """How many pooled connections are open and unused (at most ``pool_size``)."""
-        with self._pool_lock:
-            return len(self._idle)
+        """How many pooled connections are open and unused (at most ``pool_size``, give or take a race)."""
+        return self._idle.qsize()
 
     def close(self) -> None:
         """Close every pooled connection; the file stays, with its sessions."""
-        with self._pool_lock:
-            self._closed = True
-            idle, self._idle = self._idle, []
-        for db in idle:
-            db.close()
+        self._closed = True
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return
 
     # -- the contract ----------------------------------------------------------
 
