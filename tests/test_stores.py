@@ -10,6 +10,7 @@ these examples name each rule once.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sqlite3
 import stat
 import threading
@@ -19,7 +20,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -414,6 +415,28 @@ def test_sqlite_store_keeps_a_bounded_pool(tmp_path: Path, clock: FakeClock) -> 
             for future in [pool.submit(read) for _ in range(64)]:
                 future.result()
         assert 1 <= store.idle_connections <= 4
+
+
+def _open_and_create(path: str, sid: str, start: Any) -> None:
+    """In another process: open the store the moment the others do, and store one session."""
+    start.wait(20)
+    with SQLiteStore(path) as store:
+        assert store.create(sid, SessionRecord(data={"by": sid}, expires_at=time.time() + 60, created_at=time.time()))
+
+
+def test_sqlite_store_on_a_new_file_opened_by_several_processes_at_once(tmp_path: Path) -> None:
+    """Two servers started together on a new file: both must open it (switching to WAL races)."""
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(4)
+    path = str(tmp_path / "new.db")
+    processes = [context.Process(target=_open_and_create, args=(path, f"s{i}", start)) for i in range(4)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(30)
+    assert [process.exitcode for process in processes] == [0, 0, 0, 0]
+    with SQLiteStore(path) as store:
+        assert sorted(store.all()) == ["s0", "s1", "s2", "s3"]
 
 
 def test_sqlite_store_resets_a_file_from_an_older_schema(tmp_path: Path, clock: FakeClock) -> None:

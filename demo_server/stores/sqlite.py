@@ -6,6 +6,7 @@ import os
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,9 +65,7 @@ class SQLiteStore(SessionStore):
         self._closed = False
         _create_private_file(self.path)
         with self._borrow() as db:
-            # Outside any transaction: inside one, SQLite ignores this on a new file
-            # and raises on an existing one. WAL mode is then kept in the file itself.
-            db.execute("PRAGMA journal_mode=WAL")
+            _use_wal(db)
             _migrate(db)
         self._last_purge = self.clock()
 
@@ -200,6 +199,24 @@ def _create_private_file(path: Path) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except FileExistsError:
         pass
+
+
+def _use_wal(db: sqlite3.Connection, attempts: int = 100) -> None:
+    """Switch the file to WAL mode, which the file then keeps.
+
+    Outside any transaction: inside one, SQLite ignores this on a new file and
+    raises on an existing one. When two processes open a new file at the same
+    moment, the switch fails at once with "database is locked" (the busy
+    timeout does not apply to it), so it is tried again, briefly.
+    """
+    for attempt in range(attempts):
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.01)
 
 
 def _migrate(db: sqlite3.Connection) -> None:
