@@ -21,16 +21,18 @@ same requests.
 from __future__ import annotations
 
 import math
+import re
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Flask, Response, jsonify, request, session
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .pages import add_web_pages
+from .pages import MAX_USER_LENGTH, add_web_pages
+from .signing import check_secrets
 from .sessions import ServerSession, ServerSideSessionInterface, SessionOptions
 from .stores import SessionStore
 
@@ -39,6 +41,9 @@ DEFAULT_USER = "张三"
 
 #: The longest ``/count?pause=`` a client may ask for, in seconds.
 MAX_PAUSE = 2.0
+
+#: What a trusted proxy may give as the app's prefix: a plain path of one or more segments.
+FORWARDED_PREFIX = re.compile(r"(?:/(?:[A-Za-z0-9._~!$&'()*+;=:@-]|%[0-9A-Fa-f]{2})+)+/?")
 
 
 class Pauses:
@@ -89,31 +94,35 @@ def pauses_of(app: Flask) -> Pauses:
 
 
 def create_app(*, store: SessionStore | None = None, secret: str | None = None,
-               secret_fallbacks: Iterable[str] = (), **options: Any) -> Flask:
+               secret_fallbacks: Sequence[str] = (), proxy: bool = False, **options: Any) -> Flask:
     """The demo app with server-side sessions.
 
     ``options`` are the fields of :class:`SessionOptions` (``max_age``,
     ``rolling``, ``save_uninitialized``, …). Without a ``secret`` a random one
-    is made, so cookies from an earlier run of the server stop verifying.
+    is made, so cookies from an earlier run of the server stop verifying. A
+    secret, or an older one in ``secret_fallbacks`` (a list, newest last),
+    must have at least 32 characters (:func:`~demo_server.signing.check_secrets`). ``proxy=True``
+    trusts the reverse proxy in front of the app (see :class:`TrustedProxy`),
+    like express's ``proxy`` option; leave it off when clients reach the app
+    directly, or any client could claim to be the proxy.
     """
-    app = _base_app(secret, secret_fallbacks)
+    app = _base_app(secret, secret_fallbacks, proxy)
     app.session_interface = ServerSideSessionInterface(store, SessionOptions(**options))
     add_web_pages(app)  # the same routes as HTML pages, under /web/
     return app
 
 
-def create_cookie_session_app(*, secret: str | None = None) -> Flask:
+def create_cookie_session_app(*, secret: str | None = None, proxy: bool = False) -> Flask:
     """The same routes on Flask's built-in session, which keeps the data *in* the cookie."""
-    return _base_app(secret, ())
+    return _base_app(secret, (), proxy)
 
 
-def _base_app(secret: str | None, secret_fallbacks: Iterable[str]) -> Flask:
+def _base_app(secret: str | None, secret_fallbacks: Sequence[str], proxy: bool) -> Flask:
+    if secret is not None or secret_fallbacks:
+        check_secrets(secrets.token_hex(32) if secret is None else secret, secret_fallbacks)
     app = Flask("demo_server")
-    # Behind jupyter-server-proxy (…/proxy/PORT/) the app sees paths with the prefix
-    # stripped, and the prefix itself in X-Forwarded-Prefix. ProxyFix makes it the
-    # script root, so url_for() and the cookie Path include it. Trusting the header is
-    # safe here: the server listens on loopback, and no response is cached.
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=0, x_host=0, x_port=0, x_prefix=1)  # type: ignore[method-assign]
+    if proxy:
+        app.wsgi_app = TrustedProxy(app.wsgi_app)  # type: ignore[method-assign]
     app.secret_key = secret or secrets.token_hex(32)
     app.config["SECRET_KEY_FALLBACKS"] = list(secret_fallbacks)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
@@ -122,8 +131,47 @@ def _base_app(secret: str | None, secret_fallbacks: Iterable[str]) -> Flask:
     return app
 
 
+class TrustedProxy:
+    """What the reverse proxy in front of the app says, believed only because ``proxy=True`` said there is one.
+
+    * ``X-Forwarded-Prefix``: the path the proxy mounts the app under
+      (jupyter-server-proxy's ``/proxy/PORT``). It becomes the script root,
+      so links and the cookie's ``Path`` include it.
+    * ``X-Forwarded-Proto``: ``https`` when the proxy terminated TLS, so that
+      ``secure`` cookies are sent and ``secure="auto"`` turns them on.
+
+    Only a plain path is accepted as a prefix, and only ``http`` or ``https``
+    as a scheme; anything else (``//evil.example`` would move the page's
+    stylesheet and form to another site) is answered with a 400.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = ProxyFix(app, x_for=0, x_proto=1, x_host=0, x_port=0, x_prefix=1)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        prefix = environ.get("HTTP_X_FORWARDED_PREFIX")
+        scheme = environ.get("HTTP_X_FORWARDED_PROTO")
+        if prefix is not None and not FORWARDED_PREFIX.fullmatch(prefix):
+            error = BadRequest("X-Forwarded-Prefix must be a plain path, such as /proxy/8000")
+        elif scheme is not None and scheme not in ("http", "https"):
+            error = BadRequest("X-Forwarded-Proto must be http or https")
+        else:
+            return self.app(environ, start_response)
+        return Response(error.description, status=400, mimetype="text/plain")(environ, start_response)
+
+
 def _text(body: str) -> Response:
     return Response(body, mimetype="text/plain")
+
+
+def _remember_seconds(cap: int) -> int | None:
+    """``?remember=N``: this session's own max age in whole seconds, 1 to ``cap``; a 400 for anything else."""
+    text = request.args.get("remember")
+    if text is None:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) <= 12 and 0 < int(text) <= cap):
+        raise BadRequest(f"remember must be a whole number of seconds from 1 to {cap}")
+    return int(text)
 
 
 def _add_routes(app: Flask) -> None:
@@ -133,9 +181,9 @@ def _add_routes(app: Flask) -> None:
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    @app.errorhandler(BadRequest)
-    def bad_request(error: BadRequest) -> Response:
-        """One plain line saying what was wrong, never an HTML page (SessionInterrupted is one of these)."""
+    @app.errorhandler(HTTPException)
+    def plain_error(error: HTTPException) -> Response:
+        """One plain line saying what was wrong (a 400, 404, 503 …), never an HTML page."""
         return Response(error.description, status=error.code, mimetype="text/plain")
 
     @app.get("/")
@@ -146,10 +194,12 @@ def _add_routes(app: Flask) -> None:
     @app.get("/login")
     def login() -> Response:
         user = request.args.get("user", DEFAULT_USER)
+        if not 0 < len(user) <= MAX_USER_LENGTH:
+            raise BadRequest(f"user must have 1 to {MAX_USER_LENGTH} characters")
         if isinstance(session, ServerSession):
+            remember = _remember_seconds(session.options.max_age_cap)
             session.regenerate()  # a new id at every privilege change: no session fixation
-            remember = request.args.get("remember", type=int)
-            if remember is not None and remember > 0:
+            if remember is not None:
                 session.max_age = remember
         else:
             session.clear()

@@ -55,6 +55,10 @@ from typing import Literal
 from .stores.base import from_ms, to_ms
 
 
+#: The longest cookie lifetime browsers keep (RFC 6265bis): 400 days.
+BROWSER_MAX_AGE_LIMIT = 400 * 24 * 3600
+
+
 @dataclass(frozen=True)
 class SessionOptions:
     """How sessions behave. Each field names its express-session counterpart."""
@@ -86,27 +90,46 @@ class SessionOptions:
     #: riding along on cross-site POSTs. ``None`` leaves the attribute out.
     samesite: Literal["Strict", "Lax", "None"] | None = "Lax"
     #: express ``cookie.secure``: send the cookie over HTTPS only. Off by
-    #: default because the demo serves plain http on loopback.
-    secure: bool = False
+    #: default because the demo serves plain http on loopback. As in
+    #: express, a request over plain http then gets no ``Set-Cookie`` at all
+    #: (its session is still stored). ``"auto"``: Secure exactly when the
+    #: request came over HTTPS (behind a proxy, see ``create_app(proxy=...)``).
+    secure: bool | Literal["auto"] = False
     #: express ``cookie.path``.
     path: str = "/"
     #: express ``cookie.domain``. ``None`` ties the cookie to this host only.
     domain: str | None = None
+    #: express ``cookie.partitioned`` (CHIPS): a third-party cookie keyed to the
+    #: top-level site. Browsers require ``Secure`` with it. (express's
+    #: ``cookie.priority`` has no counterpart: Werkzeug cannot emit it.)
+    partitioned: bool = False
+    #: No express counterpart. The longest max age any one session may get,
+    #: in seconds, e.g. through "remember me" (``/login?remember=N``).
+    #: Browsers clip cookie lifetimes at 400 days; 30 days is the default.
+    max_age_cap: int = 30 * 24 * 3600
 
     def __post_init__(self) -> None:
         # Python does not check annotations at run time; a quoted "false" would be true.
-        for switch in ("rolling", "save_uninitialized", "resave", "httponly", "secure"):
+        for switch in ("rolling", "save_uninitialized", "resave", "httponly", "partitioned"):
             value = getattr(self, switch)
             if not isinstance(value, bool):
                 raise TypeError(f"{switch} must be True or False, not {value!r}")
-        if self.max_age is not None and self.max_age <= 0:
-            raise ValueError("max_age must be a positive number of seconds, or None")
+        if not isinstance(self.secure, bool) and self.secure != "auto":
+            raise TypeError(f"secure must be True, False or 'auto', not {self.secure!r}")
+        if not 0 < self.max_age_cap <= BROWSER_MAX_AGE_LIMIT:
+            raise ValueError(f"max_age_cap must be 1 to {BROWSER_MAX_AGE_LIMIT} seconds (400 days, the browsers' limit)")
+        if self.max_age is not None and not 0 < self.max_age <= self.max_age_cap:
+            raise ValueError(f"max_age must be 1 to max_age_cap ({self.max_age_cap}) seconds, or None")
         if self.idle_timeout <= 0:
             raise ValueError("idle_timeout must be a positive number of seconds")
         if self.absolute_timeout is not None and self.absolute_timeout <= 0:
             raise ValueError("absolute_timeout must be a positive number of seconds, or None")
         if self.samesite not in ("Strict", "Lax", "None", None):
             raise ValueError("samesite must be 'Strict', 'Lax', 'None' or None")
+        if self.partitioned and self.secure is False:
+            raise ValueError("partitioned cookies must be Secure: browsers ignore them otherwise")
+        if not self.path.startswith("/"):
+            raise ValueError(f"path must start with '/', not {self.path!r}")
 
 
 class StoreAction(Enum):
@@ -144,6 +167,10 @@ class SessionState:
     touched: bool = False
     regenerated: bool = False
     destroyed: bool = False
+    #: A stored session whose data this request emptied (``session.clear()``): it ends, as in Flask.
+    emptied: bool = False
+    #: The cookie verified only with an older secret: it is re-signed with the newest one now.
+    signed_with_old_secret: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,13 +190,24 @@ IDLE_RENEWAL_STEP = 0.1
 _NOTHING = SaveDecision(StoreAction.NONE, CookieAction.NONE)
 
 
-def decide(state: SessionState, options: SessionOptions, now: float, *, failed: bool = False) -> SaveDecision:
+def decide(state: SessionState, options: SessionOptions, now: float, *, failed: bool = False,
+           secure_request: bool = True) -> SaveDecision:
     """The store action, the cookie action and the expiry for a session whose response goes out now.
 
     ``failed`` means the response is a server error (5xx): nothing the request
     did to the session is kept, except a destroy, which is always safe.
+    ``secure_request`` says whether the request came over HTTPS: with
+    ``secure=True`` a plain-http response carries no ``Set-Cookie`` at all,
+    though the session is still stored, as in express-session.
     """
-    if state.destroyed:
+    decision = _decide(state, options, now, failed=failed)
+    if options.secure is True and not secure_request and decision.cookie is not CookieAction.NONE:
+        return SaveDecision(decision.store, CookieAction.NONE, decision.expires_at)
+    return decision
+
+
+def _decide(state: SessionState, options: SessionOptions, now: float, *, failed: bool) -> SaveDecision:
+    if state.destroyed or state.emptied:
         return SaveDecision(StoreAction.DELETE if state.stored else StoreAction.NONE, CookieAction.CLEAR)
     if failed:
         return _NOTHING
@@ -179,7 +217,7 @@ def decide(state: SessionState, options: SessionOptions, now: float, *, failed: 
         if not wanted:
             return _NOTHING
         return SaveDecision(StoreAction.CREATE, CookieAction.SET, next_expiry(state, options, now, renew=True))
-    send_cookie = (state.touched or state.max_age_changed or options.rolling
+    send_cookie = (state.touched or state.max_age_changed or options.rolling or state.signed_with_old_secret
                    or (state.cookie_max_age is not None and state.modified))
     expires_at = next_expiry(state, options, now, renew=send_cookie)
     if state.modified or state.max_age_changed or options.resave:
@@ -191,23 +229,34 @@ def decide(state: SessionState, options: SessionOptions, now: float, *, failed: 
     return SaveDecision(store, CookieAction.SET if send_cookie else CookieAction.NONE, expires_at)
 
 
+def outlived(created_at: float, options: SessionOptions, now: float) -> bool:
+    """Whether a session begun at ``created_at`` is past the absolute timeout in force now.
+
+    Checked when a session is loaded, so lowering ``absolute_timeout`` ends
+    sessions that are already live, not only those written afterwards.
+    """
+    return options.absolute_timeout is not None and now >= created_at + options.absolute_timeout
+
+
 def next_expiry(state: SessionState, options: SessionOptions, now: float, *, renew: bool) -> float:
     """When the server should stop serving this session.
 
     It equals the expiry of the last cookie sent: renewed whenever a cookie
     goes out. A browser-session cookie instead slides to ``idle_timeout``
     after each request (in steps of :data:`IDLE_RENEWAL_STEP`).
-    ``absolute_timeout`` caps both.
+    ``absolute_timeout`` caps both, and so does the session's lifetime under
+    the options in force now: a stored expiry from before a timeout was
+    lowered is brought down on the session's next request.
     """
-    lifetime = state.cookie_max_age
+    lifetime = state.cookie_max_age if state.cookie_max_age is not None else options.idle_timeout
     if renew or state.expires_at is None:
-        expires_at = now + (lifetime if lifetime is not None else options.idle_timeout)
-    elif lifetime is None:
+        expires_at = now + lifetime
+    elif state.cookie_max_age is None:
         expires_at = now + options.idle_timeout
         if expires_at - state.expires_at < options.idle_timeout * IDLE_RENEWAL_STEP:
-            expires_at = state.expires_at
+            expires_at = min(state.expires_at, now + lifetime)
     else:
-        expires_at = state.expires_at
+        expires_at = min(state.expires_at, now + lifetime)
     if options.absolute_timeout is not None:
         expires_at = min(expires_at, state.created_at + options.absolute_timeout)
     return from_ms(to_ms(expires_at))  # to the millisecond, as every store keeps it

@@ -15,6 +15,7 @@ makes its own real requests, rather than trusting what the learner says.
 
 from __future__ import annotations
 
+import base64
 import functools
 import html
 import textwrap
@@ -323,11 +324,6 @@ def exercise_2_2(server: object, forged: object, answer: object) -> str:
     _require(visit.status == 200, f"the server answered {visit.status}; it should answer 200 {LOGGED_OUT}.")
     verified_id = _unsign(server, value)
     if verified_id is not None:
-        if value != _interface(server).sign_session_id(server.app, verified_id):
-            raise NotYet("the server accepted that cookie: its signature decodes to the same bytes as the real "
-                         "one. The last base64 character carries two spare bits, which the decoder ignores, so "
-                         "you changed how the signature is spelled, not the signature. Change another "
-                         "character.")
         if visit.body == GREETING:
             raise NotYet("that cookie is genuine: its signature was made with the server's own secret. A copy "
                          "of Alice's cookie is theft (exercise 2.1), not forgery; and if you signed with "
@@ -345,11 +341,29 @@ def exercise_2_2(server: object, forged: object, answer: object) -> str:
     if choice == "c":
         raise NotYet("HttpOnly only decides whether JavaScript in a page may read a cookie. It says nothing "
                      "about what a client may send, and a server never sees the flag.")
+    respelled = (" You changed only how the signature is spelled (its last base64 character carries two spare "
+                 "bits): itsdangerous alone would accept that, because it decodes before it compares; this "
+                 "server, like express-session, accepts only the exact text it made." if _respells(server, value)
+                 else "")
     return ("Refused, answering 未登入: the part after the dot is an HMAC (SHA-256, via itsdangerous) of the id "
             "under the server's secret. Without the secret you cannot compute it, guessing it is hopeless, "
             "and the server throws away a cookie with a bad signature before it looks in the store. So an "
             "attacker needs a real cookie, not a made-up one. The seed's secret 'keyboard cat' is printed in "
-            "every copy of its tutorial: a real server needs a long random secret of its own.")
+            "every copy of its tutorial: a real server needs a long random secret of its own." + respelled)
+
+
+def _respells(server: Any, value: str) -> bool:
+    """Whether ``value`` is the server's own signature for its id, spelled differently (same decoded bytes)."""
+    session_id, _, signature = value.rpartition(".")
+    genuine = _interface(server).sign_session_id(server.app, session_id).rpartition(".")[2]
+    try:
+        return signature != genuine and _b64(signature) == _b64(genuine)
+    except (ValueError, TypeError):
+        return False
+
+
+def _b64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 # -- 03 · maxAge and expiry ------------------------------------------------------------

@@ -59,9 +59,9 @@ def _free_port() -> int:
 class RedisServer:
     """A redis-server child process on a free loopback port. Stop it with :meth:`stop` or ``with``."""
 
-    def __init__(self, binary: str | None = None, start_timeout: float = 10.0) -> None:
+    def __init__(self, binary: str | None = None, start_timeout: float = 10.0, *, port: int | None = None) -> None:
         self.binary = find_redis_server(binary)
-        self.port = _free_port()
+        self.port = port if port is not None else _free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self._process = subprocess.Popen(
             [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",

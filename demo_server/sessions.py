@@ -29,6 +29,18 @@ delete the new one that a concurrent login just set. If it had changes to
 save, it answers **400** ("the session ended before this request completed;
 nothing was saved"), as Django does, because a 200 would claim a write that
 was dropped. If it had only an expiry to move, its answer stands.
+
+When things go wrong
+--------------------
+* A store that cannot be used (Redis down; an SQLite file locked, read-only or
+  corrupt) gives a **503** with one plain line, in the body and in the log,
+  as soon as the request uses its session; a request that never touches the
+  session is served. Nothing needs restarting once the store is back.
+* A record in the store that is not one of ours is treated as no session: it
+  is deleted and one line is logged.
+* A server error (5xx) saves nothing, except a destroy.
+* Flask's ``SESSION_COOKIE_*`` settings do not apply here: setting one is
+  refused with an error naming the :class:`SessionOptions` field to use.
 """
 
 
@@ -36,10 +48,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
-import re
-import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
@@ -47,30 +56,48 @@ from typing import Any
 from flask import Flask, Request, Response, has_request_context
 from flask import request as current_request
 from flask.sessions import SessionInterface, SessionMixin
-from itsdangerous import BadSignature, Signer
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound, ServiceUnavailable
 
-from .decision import CookieAction, SaveDecision, SessionOptions, SessionState, StoreAction, decide
-from .stores import MemoryStore, SessionRecord, SessionStore
+from .decision import CookieAction, SaveDecision, SessionOptions, SessionState, StoreAction, decide, outlived
+from .signing import SESSION_ID_BYTES, SESSION_ID_PATTERN, SessionIdSigner, Verified, new_session_id
+from .stores import MemoryStore, SessionRecord, SessionStore, StoreUnavailable
 
 __all__ = ["SESSION_ID_BYTES", "SESSION_ID_PATTERN", "ServerSession", "ServerSideSessionInterface",
-           "SessionInterrupted", "SessionOptions"]
-
-#: Session ids are this many random bytes: 256 bits, above OWASP's 64-bit floor.
-SESSION_ID_BYTES = 32
-
-#: What a session id looks like: ``secrets.token_urlsafe(32)`` gives 43 base64url characters.
-SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
+           "SessionInterrupted", "SessionOptions", "SessionStoreUnavailable"]
 
 #: How many fresh ids a new session may try before giving up; a clash of
 #: 256-bit random ids does not happen, but the store's refusal is still honoured.
 CREATE_ATTEMPTS = 3
+
+#: Flask's cookie settings, and the :class:`SessionOptions` field that takes each one's place.
+FLASK_COOKIE_SETTINGS = {
+    "SESSION_COOKIE_NAME": "cookie_name", "SESSION_COOKIE_DOMAIN": "domain", "SESSION_COOKIE_PATH": "path",
+    "SESSION_COOKIE_HTTPONLY": "httponly", "SESSION_COOKIE_SECURE": "secure",
+    "SESSION_COOKIE_SAMESITE": "samesite", "SESSION_COOKIE_PARTITIONED": "partitioned",
+}
 
 
 class SessionInterrupted(BadRequest):
     """The session ended (logout, new login, expiry) while this request ran; its changes were dropped."""
 
     description = "the session ended before this request completed; nothing was saved"
+
+
+class SessionStoreUnavailable(ServiceUnavailable):
+    """The session store cannot be used right now (503); the description says why, in one line."""
+
+    def __init__(self, error: StoreUnavailable) -> None:
+        super().__init__(f"the session store is unavailable: {error}")
+
+
+class SessionOutsidePath(NotFound):
+    """A session written outside the cookie's path, where express-session has no session either (404)."""
+
+
+# Every dict method that reads or writes the data: each marks the session accessed (so
+# the response gets Vary: Cookie) and, when the store could not be read, answers 503.
+_DATA_METHODS = ("__getitem__", "__setitem__", "__delitem__", "__contains__", "__iter__", "__len__", "get",
+                 "setdefault", "pop", "popitem", "update", "clear", "keys", "items", "values", "copy")
 
 
 class ServerSession(dict[str, Any], SessionMixin):
@@ -80,33 +107,72 @@ class ServerSession(dict[str, Any], SessionMixin):
     value again is not a change, and changes inside nested values count.
     """
 
-    def __init__(self, interface: ServerSideSessionInterface, sid: str, *,
-                 record: SessionRecord | None = None) -> None:
+    def __init__(self, interface: ServerSideSessionInterface, sid: str, *, record: SessionRecord | None = None,
+                 unavailable: StoreUnavailable | None = None) -> None:
         super().__init__(record.data if record else {})
         self._interface = interface
         self._loaded = record
-        self._loaded_json = _canonical_json(self)
+        self._loaded_json = _canonical_json(self._data())
+        self._marked_modified = False
+        self._max_age: int | None = record.max_age if record else None  # type: ignore[assignment]
         self.id = sid
         #: True when this request started the session (no valid cookie came in).
         self.new = record is None
-        #: This session's own max age ("remember me"); ``None`` uses the app's.
-        self.max_age: int | None = record.max_age if record else None
+        #: Set by every read or write of the data: the response then varies with the Cookie header.
+        self.accessed = False
         self.created_at: float = record.created_at if record else interface.now()
         self.destroyed = False
         self.regenerated = False
         self.touched = False
+        #: True when the cookie verified only with an older secret: it is re-signed now.
+        self.signed_with_old_secret = False
         #: True once the store refused a write because the session had ended meanwhile.
         self.interrupted = False
+        #: Why the store could not be read, if it could not: using the session then answers 503.
+        self.unavailable = unavailable
+
+    def _use(self) -> None:
+        self.accessed = True
+        if self.unavailable is not None:
+            raise SessionStoreUnavailable(self.unavailable)
+
+    def _data(self) -> dict[str, Any]:
+        """The data as a plain dict, without counting as an access."""
+        return dict(dict.items(self))
+
+    @property
+    def options(self) -> SessionOptions:
+        """The options of the interface this session belongs to."""
+        return self._interface.options
 
     @property
     def modified(self) -> bool:  # type: ignore[override]
-        """Whether the data differs from what the store held at the start of the request."""
-        return _canonical_json(self) != self._loaded_json
+        """Whether the data differs from what the store held at the start of the request.
+
+        ``session.modified = True`` (Flask's idiom) saves the session even if it looks unchanged.
+        """
+        return self._marked_modified or _canonical_json(self._data()) != self._loaded_json
+
+    @modified.setter
+    def modified(self, value: bool) -> None:
+        self._marked_modified = bool(value)
+
+    @property
+    def max_age(self) -> int | None:
+        """This session's own max age in seconds ("remember me"); ``None`` uses the app's."""
+        return self._max_age
+
+    @max_age.setter
+    def max_age(self, seconds: int | None) -> None:
+        cap = self.options.max_age_cap
+        if seconds is not None and not (isinstance(seconds, int) and 0 < seconds <= cap):
+            raise ValueError(f"a session's max_age must be 1 to {cap} seconds (max_age_cap), or None")
+        self._max_age = seconds
 
     @property
     def max_age_changed(self) -> bool:
         """Whether this request changed the session's own max age."""
-        return self.max_age != (self._loaded.max_age if self._loaded else None)
+        return self._max_age != (self._loaded.max_age if self._loaded else None)
 
     @property
     def stored(self) -> bool:
@@ -115,13 +181,26 @@ class ServerSession(dict[str, Any], SessionMixin):
 
     @property
     def permanent(self) -> bool:  # type: ignore[override]
-        """Flask's word for "the cookie has a max age"."""
+        """Flask's word for "the cookie has a max age".
+
+        Setting it ``True`` gives a session without one the longest allowed
+        (``max_age_cap``), as Flask's permanent sessions get its
+        ``PERMANENT_SESSION_LIFETIME``; ``False`` drops this session's own
+        max age, so that it follows the app's again.
+        """
         return self.cookie_max_age is not None
+
+    @permanent.setter
+    def permanent(self, value: bool) -> None:
+        if value and self.cookie_max_age is None:
+            self.max_age = self.options.max_age_cap
+        elif not value:
+            self.max_age = None
 
     @property
     def cookie_max_age(self) -> int | None:
         """The max age this session's cookie gets: its own, else the app's."""
-        return self.max_age if self.max_age is not None else self._interface.options.max_age
+        return self._max_age if self._max_age is not None else self.options.max_age
 
     @property
     def expires_at(self) -> float | None:
@@ -137,10 +216,13 @@ class ServerSession(dict[str, Any], SessionMixin):
     @property
     def state(self) -> SessionState:
         """The facts :func:`~demo_server.decision.decide` needs about this session."""
+        loaded_data = self._loaded.data if self._loaded else {}
         return SessionState(
             stored=self.stored, expires_at=self.expires_at, created_at=self.created_at,
             cookie_max_age=self.cookie_max_age, modified=self.modified, max_age_changed=self.max_age_changed,
             touched=self.touched, regenerated=self.regenerated, destroyed=self.destroyed,
+            emptied=self.stored and bool(loaded_data) and not dict.__len__(self),
+            signed_with_old_secret=self.signed_with_old_secret,
         )
 
     def destroy(self) -> None:
@@ -160,11 +242,12 @@ class ServerSession(dict[str, Any], SessionMixin):
         session is fresh in every way: no "remember me" max age of the old
         one, and its absolute timeout counts from now.
         """
+        self._use()
         if self.stored:
-            self._interface.store.destroy(self.id)
+            self._interface.store_call(self._interface.store.destroy, self.id)
         if not keep_data:
             self.clear()
-            self.max_age = None
+            self._max_age = None
             self.created_at = self._interface.now()
         self.id = self._interface.new_session_id()
         self.regenerated = True
@@ -186,19 +269,21 @@ class ServerSession(dict[str, Any], SessionMixin):
         Raises :class:`SessionInterrupted` (a 400) if the session ended while
         this request ran.
         """
+        self._use()
         if not self.stored:
-            new_data = change(dict(self))
-            self.clear()
-            self.update(new_data)
+            new_data = change(self._data())
+            dict.clear(self)
+            dict.update(self, new_data)
             return
-        stored = self._interface.store.update(self.id, lambda record: replace(record, data=change(dict(record.data))))
+        stored = self._interface.store_call(
+            self._interface.store.update, self.id, lambda record: replace(record, data=change(dict(record.data))))
         if stored is None:
             self.interrupted = True
             raise SessionInterrupted()
-        self.clear()
-        self.update(stored.data)
+        dict.clear(self)
+        dict.update(self, stored.data)
         self._loaded = stored
-        self._loaded_json = _canonical_json(self)
+        self._loaded_json = _canonical_json(self._data())
 
     def touch(self) -> None:
         """Renew the expiry now and re-send the cookie (express ``req.session.touch()``)."""
@@ -212,17 +297,52 @@ class ServerSession(dict[str, Any], SessionMixin):
         request's change, atomic or not.
         """
         loaded = self._loaded.data if self._loaded else {}
+        mine = self._data()
         data = dict(current.data)
-        for key in loaded.keys() - self.keys():
+        for key in loaded.keys() - mine.keys():
             data.pop(key, None)
-        for key, value in self.items():
+        for key, value in mine.items():
             if key not in loaded or _canonical_json(value) != _canonical_json(loaded[key]):
                 data[key] = value
-        max_age = self.max_age if self.max_age_changed else current.max_age
+        max_age = self._max_age if self.max_age_changed else current.max_age
         return replace(current, data=data, expires_at=expires_at, max_age=max_age)
 
     def __repr__(self) -> str:
-        return f"<ServerSession {self.id[:8]}… {dict(self)!r}>"
+        return f"<ServerSession {self.id[:8]}… {self._data()!r}>"
+
+
+def _tracked(name: str) -> Callable[..., Any]:
+    method = getattr(dict, name)
+
+    def tracked(self: ServerSession, *args: Any, **kwargs: Any) -> Any:
+        self._use()
+        return method(self, *args, **kwargs)
+
+    tracked.__name__ = tracked.__qualname__ = name
+    tracked.__doc__ = method.__doc__
+    return tracked
+
+
+for _name in _DATA_METHODS:
+    setattr(ServerSession, _name, _tracked(_name))
+
+
+class NoSession(dict[str, Any], SessionMixin):
+    """What a request outside the cookie's path gets: no session, as in express-session.
+
+    It reads as empty and is never saved; writing to it is a 404 that says
+    where sessions live, because a cookie for it would never be sent back.
+    """
+
+    def __init__(self, cookie_path: str) -> None:
+        super().__init__()
+        self.cookie_path = cookie_path
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise SessionOutsidePath(f"there are sessions only under {self.cookie_path}")
+
+    __setitem__ = __delitem__ = setdefault = pop = popitem = update = _refuse  # type: ignore[assignment]
+    clear = destroy = regenerate = update_atomically = touch = _refuse  # type: ignore[assignment]
 
 
 class ServerSideSessionInterface(SessionInterface):
@@ -239,11 +359,12 @@ class ServerSideSessionInterface(SessionInterface):
     digest_method = staticmethod(hashlib.sha256)
     #: The longest cookie value worth verifying; anything longer is not ours.
     max_cookie_length = 256
+    null_session_class = NoSession  # type: ignore[assignment]
 
     def __init__(self, store: SessionStore | None = None, options: SessionOptions | None = None) -> None:
         self.store = store if store is not None else MemoryStore()
         self.options = options or SessionOptions()
-        self._signer_cache: tuple[tuple[str | bytes, ...], Signer | None] = ((), None)
+        self._signer_cache: tuple[tuple[str | bytes, ...], SessionIdSigner | None] = ((), None)
 
     # -- time and randomness: one overridable method each -------------------
 
@@ -258,58 +379,93 @@ class ServerSideSessionInterface(SessionInterface):
         :data:`SESSION_ID_PATTERN`: ids of any other shape are refused when
         they come back, so every request would look logged out.
         """
-        return secrets.token_urlsafe(SESSION_ID_BYTES)
+        return new_session_id()
 
     # -- the signed cookie value ---------------------------------------------
 
-    def get_signer(self, app: Flask) -> Signer:
+    def get_signer(self, app: Flask) -> SessionIdSigner:
         """Signs with the newest secret and accepts the fallbacks (secret rotation)."""
         if not app.secret_key:
             raise RuntimeError("server-side sessions need app.secret_key to sign the session id")
         keys = (*(app.config.get("SECRET_KEY_FALLBACKS") or []), app.secret_key)
         cached_keys, signer = self._signer_cache
-        if cached_keys != keys:  # built once per set of secrets: deriving the key is not free
-            signer = Signer(list(keys), salt=self.salt, key_derivation="hmac",
-                            digest_method=self.digest_method)
+        if cached_keys != keys or signer is None:  # built once per set of secrets: deriving keys is not free
+            signer = SessionIdSigner(keys, salt=self.salt, digest_method=self.digest_method)
             self._signer_cache = (keys, signer)
-        return signer  # type: ignore[return-value]
+        return signer
 
     def sign_session_id(self, app: Flask, sid: str) -> str:
         """The cookie value: ``<id>.<signature>``."""
-        return self.get_signer(app).sign(sid).decode("ascii")
+        return self.get_signer(app).sign(sid)
+
+    def verify_session_id(self, app: Flask, value: str | None) -> Verified | None:
+        """The id in a cookie value, and which secret signed it; ``None`` if missing, malformed or forged."""
+        return self.get_signer(app).verify(value, max_length=self.max_cookie_length)
 
     def unsign_session_id(self, app: Flask, value: str | None) -> str | None:
         """The id inside a cookie value, or ``None`` if it is missing, malformed or forged."""
-        if not value or len(value) > self.max_cookie_length:
-            return None
+        verified = self.verify_session_id(app, value)
+        return None if verified is None else verified.session_id
+
+    # -- the store, with its faults as one-line 503s ---------------------------
+
+    def store_call(self, operation: Callable[..., Any], *args: Any) -> Any:
+        """Run a store operation inside a request; a store that cannot be used becomes a 503."""
         try:
-            sid = self.get_signer(app).unsign(value.encode("utf-8", "surrogateescape")).decode("ascii")
-        except (BadSignature, UnicodeError):
-            return None
-        return sid if SESSION_ID_PATTERN.fullmatch(sid) else None
+            return operation(*args)
+        except StoreUnavailable as error:
+            _log_unavailable(error)
+            raise SessionStoreUnavailable(error) from None
 
     # -- Flask's two hooks ---------------------------------------------------
 
-    def open_session(self, app: Flask, request: Request) -> ServerSession:
+    def open_session(self, app: Flask, request: Request) -> ServerSession | None:  # type: ignore[override]
         """Find the session the cookie names, or start a new one.
 
         An unknown, expired, forged or garbage cookie is never adopted: the
         request gets a brand-new id (OWASP's "strict" session management).
+        Outside the cookie's path there is no session (``None``: Flask then
+        uses :class:`NoSession`), as in express-session.
         """
-        sid = self.unsign_session_id(app, request.cookies.get(self.options.cookie_name))
-        record = self.store.get(sid) if sid else None
+        _refuse_flask_cookie_settings(app)
+        if not _path_matches(request.script_root + request.path, self.cookie_path()):
+            return None
+        verified = self.verify_session_id(app, request.cookies.get(self.options.cookie_name))
+        if verified is None:
+            return ServerSession(self, self.new_session_id())
+        try:
+            record = self.store.get(verified.session_id)
+            if record is not None and outlived(record.created_at, self.options, self.now()):
+                self.store.destroy(verified.session_id)  # the absolute timeout in force now has passed
+                record = None
+        except StoreUnavailable as error:
+            _log_unavailable(error, app)
+            return ServerSession(self, verified.session_id, unavailable=error)
         if record is None:
             return ServerSession(self, self.new_session_id())
-        return ServerSession(self, sid, record=record)  # type: ignore[arg-type]
+        session = ServerSession(self, verified.session_id, record=record)
+        session.signed_with_old_secret = not verified.by_newest_secret
+        return session
+
+    def make_null_session(self, app: Flask) -> NoSession:  # type: ignore[override]
+        return NoSession(self.cookie_path())
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:  # type: ignore[override]
         """Carry out :meth:`decide`: write to the store, then set or clear the cookie."""
         assert isinstance(session, ServerSession)
-        if session.interrupted:  # the view already answered SessionInterrupted
+        if session.accessed:
+            response.vary.add("Cookie")
+        if session.interrupted or session.unavailable is not None:  # the view already answered
             return
         now = self.now()
         decision = self.decide(session, response, now)
-        if not self._write(session, decision):
+        try:
+            written = self._write(session, decision)
+        except StoreUnavailable as error:
+            _log_unavailable(error, app)
+            _answer(response, SessionStoreUnavailable(error))
+            return
+        if not written:
             session.interrupted = True
             if decision.store is StoreAction.UPDATE:  # changes were dropped: say so
                 _answer(response, SessionInterrupted())
@@ -323,7 +479,8 @@ class ServerSideSessionInterface(SessionInterface):
 
     def decide(self, session: ServerSession, response: Response, now: float) -> SaveDecision:
         """The store action, cookie action and expiry for this response (:func:`~demo_server.decision.decide`)."""
-        return decide(session.state, self.options, now, failed=response.status_code >= 500)
+        return decide(session.state, self.options, now, failed=response.status_code >= 500,
+                      secure_request=current_request.is_secure if has_request_context() else True)
 
     def _write(self, session: ServerSession, decision: SaveDecision) -> bool:
         """Do the decision's store action; ``False`` if the store refused because the session ended."""
@@ -343,8 +500,8 @@ class ServerSideSessionInterface(SessionInterface):
             return self.store.update(session.id, with_changes, known=session._loaded) is not None  # noqa: SLF001
         elif action is StoreAction.CREATE:
             assert expires_at is not None
-            record = SessionRecord(data=dict(session), expires_at=expires_at, created_at=session.created_at,
-                                   max_age=session.max_age)
+            record = SessionRecord(data=session._data(), expires_at=expires_at,  # noqa: SLF001
+                                   created_at=session.created_at, max_age=session.max_age)
             for _ in range(CREATE_ATTEMPTS):
                 if self.store.create(session.id, record):
                     return True
@@ -358,20 +515,27 @@ class ServerSideSessionInterface(SessionInterface):
                    expires_at: float, now: float) -> None:
         """Send ``Set-Cookie`` with the signed id and the configured attributes."""
         if max_age is not None:  # what is left of it, in whole seconds (+1 ms for the store's rounding)
-            max_age = max(0, min(max_age, math.floor(expires_at - now + 0.001)))
+            max_age = max(0, min(max_age, int(expires_at - now + 0.001)))
         response.set_cookie(
             self.options.cookie_name, self.sign_session_id(app, sid), max_age=max_age,
-            path=self.cookie_path(), domain=self.options.domain, secure=self.options.secure,
-            httponly=self.options.httponly, samesite=self.options.samesite,
+            path=self.cookie_path(), domain=self.options.domain, secure=self.cookie_secure(),
+            httponly=self.options.httponly, samesite=self.options.samesite, partitioned=self.options.partitioned,
         )
+
+    def cookie_secure(self) -> bool:
+        """Whether the cookie is marked ``Secure``: as configured, or with ``"auto"``, when the request is HTTPS."""
+        if self.options.secure == "auto":
+            return current_request.is_secure if has_request_context() else False
+        return bool(self.options.secure)
 
     def cookie_path(self) -> str:
         """``options.path`` under the app's mount point (the request's script root).
 
-        Behind jupyter-server-proxy the app lives at ``/proxy/PORT/`` (ProxyFix turns
-        ``X-Forwarded-Prefix`` into the script root). ``Path=/`` would send the cookie
-        to JupyterLab and to every other app on that host, and two demo servers would
-        overwrite each other's ``sid``.
+        Behind a trusted proxy (``create_app(proxy=True)``) such as
+        jupyter-server-proxy, the app lives at ``/proxy/PORT/``, and
+        ``X-Forwarded-Prefix`` becomes the script root. ``Path=/`` would send
+        the cookie to JupyterLab and to every other app on that host, and two
+        demo servers would overwrite each other's ``sid``.
         """
         script_root = current_request.script_root if has_request_context() else ""
         return script_root + self.options.path
@@ -380,13 +544,40 @@ class ServerSideSessionInterface(SessionInterface):
         """Send an already-expired cookie, which makes the client delete it."""
         response.delete_cookie(
             self.options.cookie_name, path=self.cookie_path(), domain=self.options.domain,
-            secure=self.options.secure, httponly=self.options.httponly, samesite=self.options.samesite,
+            secure=self.cookie_secure(), httponly=self.options.httponly, samesite=self.options.samesite,
+            partitioned=self.options.partitioned,
         )
 
 
-def _answer(response: Response, error: BadRequest) -> None:
-    """Turn an already-built response into ``error``'s plain-text answer."""
-    response.status_code = error.code or 400
+def _path_matches(request_path: str, cookie_path: str) -> bool:
+    """RFC 6265's path-match: would a browser send a cookie with ``cookie_path`` to ``request_path``?"""
+    if request_path == cookie_path or cookie_path == "/":
+        return True
+    return request_path.startswith(cookie_path) and (cookie_path.endswith("/")
+                                                     or request_path[len(cookie_path)] == "/")
+
+
+def _refuse_flask_cookie_settings(app: Flask) -> None:
+    """Flask's ``SESSION_COOKIE_*`` settings would be silently ignored here: refuse them instead."""
+    for setting, field in FLASK_COOKIE_SETTINGS.items():
+        if setting in app.config and app.config[setting] != Flask.default_config.get(setting):
+            message = (f"{setting} does not apply to server-side sessions: set SessionOptions' {field} instead, "
+                       f"e.g. create_app({field}=...)")
+            app.logger.error(message)
+            raise RuntimeError(message)
+
+
+def _log_unavailable(error: StoreUnavailable, app: Flask | None = None) -> None:
+    """One plain line in the app's log, no traceback."""
+    from flask import current_app
+
+    logger = (app or current_app).logger
+    logger.warning("session store unavailable: %s", error)
+
+
+def _answer(response: Response, error: HTTPException) -> None:
+    """Turn an already-built response into ``error``'s plain-text answer, with no Set-Cookie of ours."""
+    response.status_code = error.code or 500
     response.set_data(error.description or "")
     response.mimetype = "text/plain"
 

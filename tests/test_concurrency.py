@@ -18,6 +18,8 @@ from demo_server import DEFAULT_USER, SQLiteStore
 from demo_server.runner import start_server_process
 from wire import LOGGED_OUT, LoopbackClient, SetCookie, raw_get, session_cookie
 
+#: Every server process of a test shares this secret, so that each accepts the others' cookies.
+SECRET = "concurrency-" + "s" * 32
 CLIENTS = 32
 REQUESTS_PER_CLIENT = 50
 
@@ -32,7 +34,7 @@ def test_many_clients_never_see_each_others_sessions(tmp_path: Path, kind: str) 
     """
     path = tmp_path / "sessions.db"
     spec = "memory" if kind == "memory" else f"sqlite:{path}"
-    srv = start_server_process("--store", spec, "--secret", "s", name=f"test-concurrency-{kind}")
+    srv = start_server_process("--store", spec, "--secret", SECRET, name=f"test-concurrency-{kind}")
     outcomes: Counter[str] = Counter()
     problems: list[str] = []
     cookies: dict[int, SetCookie] = {}
@@ -93,9 +95,9 @@ def test_sqlite_sessions_cross_processes_and_survive_a_restart(tmp_path: Path) -
     db = f"sqlite:{tmp_path / 'sessions.db'}"
     with ThreadPoolExecutor() as pool:  # start-up is mostly imports: start all three at once
         a, b, alone = pool.map(lambda args: start_server_process(*args[1:], name=args[0]), [
-            ("test-sqlite-a", "--store", db, "--secret", "s"),
-            ("test-sqlite-b", "--store", db, "--secret", "s"),
-            ("test-memory", "--store", "memory", "--secret", "s"),
+            ("test-sqlite-a", "--store", db, "--secret", SECRET),
+            ("test-sqlite-b", "--store", db, "--secret", SECRET),
+            ("test-memory", "--store", "memory", "--secret", SECRET),
         ])
     try:
         with LoopbackClient() as c:  # one jar for every port: cookies are not tied to ports
@@ -109,7 +111,7 @@ def test_sqlite_sessions_cross_processes_and_survive_a_restart(tmp_path: Path) -
 
             a.stop()
             b.stop()
-            restarted = start_server_process("--store", db, "--secret", "s", name="test-sqlite-a")
+            restarted = start_server_process("--store", db, "--secret", SECRET, name="test-sqlite-a")
             try:
                 assert c.get(restarted.url + "/").text == f"hello {DEFAULT_USER} welcome"
             finally:

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from demo_server.decision import (
-    IDLE_RENEWAL_STEP, CookieAction, SaveDecision, SessionOptions, SessionState, StoreAction, decide,
+    IDLE_RENEWAL_STEP, CookieAction, SaveDecision, SessionOptions, SessionState, StoreAction, decide, outlived,
 )
 
 NOW = 1_000_000.0
@@ -82,6 +82,14 @@ CASES = [
      SaveDecision(TOUCH, SET, NOW + 20)),
     ("absolute timeout caps a new session", new(modified=True), {"absolute_timeout": 60},
      SaveDecision(CREATE, SET, NOW + 60)),
+    # Timeouts lowered since the expiry was stored: the expiry comes down on the next request.
+    ("idle timeout lowered", stored(IDLE * 2), {}, SaveDecision(TOUCH, KEEP, NOW + IDLE)),
+    ("max age lowered", stored(600, cookie_max_age=60), {"max_age": 60}, SaveDecision(TOUCH, KEEP, NOW + 60)),
+    # Flask's session.clear() on a stored session ends it, as a destroy does.
+    ("emptied", stored(60, modified=True, emptied=True), {}, SaveDecision(DELETE, CLEAR)),
+    # A cookie that only an old secret verified goes out again, signed with the newest.
+    ("signed with an old secret", stored(30, cookie_max_age=60, signed_with_old_secret=True), {"max_age": 60},
+     SaveDecision(TOUCH, SET, NOW + 60)),
 ]
 
 
@@ -91,6 +99,20 @@ def test_decision_table(state: SessionState, options: dict, expected: SaveDecisi
     failed = expected == "failed"
     decision = decide(state, SessionOptions(**options), NOW, failed=failed)
     assert decision == (SaveDecision(NONE, KEEP) if failed else expected)
+
+
+def test_a_secure_cookie_is_not_sent_over_plain_http_but_the_session_is_stored() -> None:
+    secure = SessionOptions(secure=True)
+    assert decide(new(modified=True), secure, NOW, secure_request=False) == SaveDecision(CREATE, KEEP, NOW + IDLE)
+    assert decide(new(modified=True), secure, NOW, secure_request=True) == SaveDecision(CREATE, SET, NOW + IDLE)
+    auto = SessionOptions(secure="auto")  # Secure follows the request, and the cookie always goes out
+    assert decide(new(modified=True), auto, NOW, secure_request=False).cookie is SET
+
+
+def test_outlived_checks_the_absolute_timeout_in_force_now() -> None:
+    assert not outlived(NOW - 100, SessionOptions(), NOW)
+    assert not outlived(NOW - 100, SessionOptions(absolute_timeout=101), NOW)
+    assert outlived(NOW - 100, SessionOptions(absolute_timeout=100), NOW)
 
 
 @pytest.mark.parametrize(("save_uninitialized", "resave", "rolling", "max_age"),
@@ -123,8 +145,9 @@ states = st.builds(
     created_at=st.floats(NOW - 5000, NOW),
     cookie_max_age=st.one_of(st.none(), st.integers(1, 4000)),
     modified=st.booleans(), max_age_changed=st.booleans(), touched=st.booleans(),
-    regenerated=st.booleans(), destroyed=st.booleans(),
-).filter(lambda s: s.stored == (s.expires_at is not None) and not (s.stored and s.regenerated))
+    regenerated=st.booleans(), destroyed=st.booleans(), emptied=st.booleans(), signed_with_old_secret=st.booleans(),
+).filter(lambda s: s.stored == (s.expires_at is not None) and not (s.stored and s.regenerated)
+         and not (s.emptied and not s.stored))
 options = st.builds(SessionOptions, save_uninitialized=st.booleans(), resave=st.booleans(), rolling=st.booleans(),
                     absolute_timeout=st.one_of(st.none(), st.integers(1, 6000)))
 
@@ -132,7 +155,7 @@ options = st.builds(SessionOptions, save_uninitialized=st.booleans(), resave=st.
 @given(states, options, st.booleans())
 def test_what_every_decision_obeys(state: SessionState, opts: SessionOptions, failed: bool) -> None:
     decision = decide(state, opts, NOW, failed=failed)
-    if state.destroyed:  # a destroy always clears, and deletes what was stored
+    if state.destroyed or state.emptied:  # a destroy always clears, and deletes what was stored
         assert decision == SaveDecision(DELETE if state.stored else NONE, CLEAR)
         return
     if failed:  # a server error keeps nothing

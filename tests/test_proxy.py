@@ -118,7 +118,7 @@ def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterServer]
 
 @pytest.fixture
 def demo(serve: Serve) -> RunningServer:
-    return serve()
+    return serve(proxy=True)  # jupyter-server-proxy is in front: trust what it forwards
 
 
 class LinkCollector(HTMLParser):

@@ -33,6 +33,9 @@ def interface(app: Flask) -> ServerSideSessionInterface:
     return iface
 
 
+OLD_SECRET, NEW_SECRET = "old-" + "o" * 40, "new-" + "n" * 40
+
+
 def ms(seconds: float) -> float:
     """A time as the stores keep it: to the millisecond."""
     return round(seconds * 1000) / 1000
@@ -200,11 +203,28 @@ def test_remember_gives_this_session_its_own_max_age(serve, client, clock) -> No
     assert c.get(srv.url + "/").text == LOGGED_OUT
 
 
-@pytest.mark.parametrize("remember", ["0", "-5", "soon"])
-def test_remember_ignores_values_that_are_not_positive_seconds(serve, client, remember: str) -> None:
+@pytest.mark.parametrize("remember", ["0", "-5", "soon", "1e3", " 60", "2592001", "10000000000", "9" * 400])
+def test_remember_refuses_anything_but_seconds_up_to_the_cap(serve, client, remember: str) -> None:
+    """A 400 with a one-line reason, and nothing stored: not a 500, not a session that lives for centuries."""
     srv = serve()
-    cookie = login(client(), srv.url, remember=remember)
-    assert not cookie.has("max-age") and not cookie.has("expires")
+    r = client().get(srv.url + "/login", params={"remember": remember})
+    assert (r.status_code, r.text) == (400, "remember must be a whole number of seconds from 1 to 2592000")
+    assert session_cookie(r) is None and srv.store.all() == {}
+
+
+def test_remember_up_to_the_cap_is_accepted_and_the_cap_is_an_option(serve, client) -> None:
+    assert login(client(), serve().url, remember="2592000").get("max-age") == "2592000"
+    capped = serve(max_age_cap=3600)
+    assert client().get(capped.url + "/login", params={"remember": "3601"}).status_code == 400
+    assert login(client(), capped.url, remember="3600").get("max-age") == "3600"
+
+
+@pytest.mark.parametrize("user", ["", "x" * 41])
+def test_user_names_are_bounded(serve, client, user: str) -> None:
+    srv = serve()
+    r = client().get(srv.url + "/login", params={"user": user})
+    assert (r.status_code, r.text) == (400, "user must have 1 to 40 characters")
+    assert srv.store.all() == {}
 
 
 # -- destroy and regenerate ---------------------------------------------------
@@ -276,6 +296,30 @@ def test_absolute_timeout_counts_from_the_login_not_the_anonymous_visit(serve, c
     assert c.get(srv.url + "/").text == greeting(DEFAULT_USER)
 
 
+def test_lowering_the_absolute_timeout_ends_sessions_already_live(serve, client, clock) -> None:
+    """The limit is checked when a session is loaded, against its start, not only when an expiry is written."""
+    store = MemoryStore(clock=clock)
+    before = serve(store=store, max_age=3600, secret=OLD_SECRET)
+    cookie = login(client(), before.url)
+    clock.advance(120)
+    assert replay(before.url, cookie.pair).text == greeting(DEFAULT_USER)
+    stricter = serve(store=store, max_age=3600, absolute_timeout=60, secret=OLD_SECRET)  # redeployed
+    assert replay(stricter.url, cookie.pair).text == LOGGED_OUT
+    assert store.get(cookie.sid) is None  # and deleted, not just refused
+
+
+def test_lowering_a_lifetime_brings_the_stored_expiry_down_on_the_next_visit(serve, client, clock) -> None:
+    store = MemoryStore(clock=clock)
+    before = serve(store=store, idle_timeout=1800, secret=OLD_SECRET)
+    cookie = login(client(), before.url)
+    assert store.get(cookie.sid).expires_at == ms(clock.now + 1800)
+    stricter = serve(store=store, idle_timeout=60, secret=OLD_SECRET)
+    assert replay(stricter.url, cookie.pair).text == greeting(DEFAULT_USER)
+    assert store.get(cookie.sid).expires_at == ms(clock.now + 60)
+    clock.advance(61)
+    assert replay(stricter.url, cookie.pair).text == LOGGED_OUT
+
+
 def test_regenerate_keep_data_moves_the_data_to_a_new_id(serve, client) -> None:
     srv = serve(app_with_test_routes())
     assert srv.store is not None
@@ -310,18 +354,18 @@ def test_a_validly_signed_unknown_id_is_not_adopted(serve) -> None:
 
 def test_secret_rotation_accepts_old_cookies_and_signs_with_the_new_secret(serve, client) -> None:
     store = MemoryStore()
-    old_srv = serve(store=store, secret="old")
+    old_srv = serve(store=store, secret=OLD_SECRET)
     c = client()
     cookie = login(c, old_srv.url)
 
-    without_fallback = serve(store=store, secret="new")
+    without_fallback = serve(store=store, secret=NEW_SECRET)
     assert replay(without_fallback.url, cookie.pair).text == LOGGED_OUT
 
-    rotated = serve(store=store, secret="new", secret_fallbacks=["old"])
+    rotated = serve(store=store, secret=NEW_SECRET, secret_fallbacks=[OLD_SECRET])
     assert replay(rotated.url, cookie.pair).text == greeting(DEFAULT_USER)
 
     fresh = login(c, rotated.url, user="李四")
-    only_new, only_old = create_app(secret="new"), create_app(secret="old")
+    only_new, only_old = create_app(secret=NEW_SECRET), create_app(secret=OLD_SECRET)
     assert interface(only_new).unsign_session_id(only_new, fresh.value) == fresh.sid
     assert interface(only_old).unsign_session_id(only_old, fresh.value) is None
 
@@ -475,24 +519,69 @@ def test_cookie_attributes_by_default(serve, client) -> None:
     assert not cookie.has("max-age") and not cookie.has("expires")
 
 
-def test_cookie_is_secure_when_configured(serve, client) -> None:
+HTTPS = {"X-Forwarded-Proto": "https"}  # what a TLS-terminating proxy adds
+
+
+def test_a_secure_cookie_is_not_sent_over_plain_http_but_the_session_is_stored(serve, client) -> None:
+    """As express-session does: over plain http, ``secure=True`` means no Set-Cookie at all."""
     srv = serve(secure=True)
+    r = client().get(srv.url + "/login")
+    assert r.text == "登入成功" and session_cookie(r) is None
+    assert [record.data for record in srv.store.all().values()] == [{"userinfo": DEFAULT_USER}]
+
+
+def test_a_secure_cookie_goes_out_over_https_behind_a_trusted_proxy(serve, client) -> None:
+    srv = serve(secure=True, proxy=True)
     c = client()
-    cookie = login(c, srv.url)
-    assert cookie.has("secure")
-    cleared = session_cookie(c.get(srv.url + "/logout", headers={"Cookie": cookie.pair}))
-    assert cleared is not None and cleared.has("secure")
+    cookie = session_cookie(c.get(srv.url + "/login", headers=HTTPS))
+    assert cookie is not None and cookie.has("secure")
+    cleared = session_cookie(c.get(srv.url + "/logout", headers={**HTTPS, "Cookie": cookie.pair}))
+    assert cleared is not None and cleared.has("secure") and cleared.value == ""
+
+
+def test_the_proto_header_is_ignored_without_proxy_trust(serve, client) -> None:
+    srv = serve(secure=True)  # no proxy=True: any client could claim HTTPS
+    assert session_cookie(client().get(srv.url + "/login", headers=HTTPS)) is None
+
+
+def test_secure_auto_follows_the_request(serve, client) -> None:
+    srv = serve(secure="auto", proxy=True)
+    assert not login(client(), srv.url).has("secure")
+    assert session_cookie(client().get(srv.url + "/login", headers=HTTPS)).has("secure")
+
+
+def test_partitioned_cookies(serve, client) -> None:
+    srv = serve(secure=True, partitioned=True, proxy=True)
+    cookie = session_cookie(client().get(srv.url + "/login", headers=HTTPS))
+    assert cookie is not None and cookie.has("partitioned") and cookie.has("secure")
+    with pytest.raises(ValueError, match="partitioned cookies must be Secure"):
+        serve(partitioned=True)
 
 
 def test_cookie_carries_domain_when_configured(serve, client) -> None:
-    srv = serve(domain="sessions.example", path="/app")
+    srv = serve(domain="sessions.example")
     c = client()
     cookie = login(c, srv.url)
-    assert cookie.get("domain") == "sessions.example" and cookie.get("path") == "/app"
+    assert cookie.get("domain") == "sessions.example"
     # The clearing cookie must name the same domain and path, or the browser keeps the old one.
     cleared = session_cookie(c.get(srv.url + "/logout", headers={"Cookie": cookie.pair}))
-    assert cleared is not None and cleared.value == ""
-    assert cleared.get("domain") == "sessions.example" and cleared.get("path") == "/app"
+    assert cleared is not None and cleared.value == "" and cleared.get("domain") == "sessions.example"
+
+
+def test_no_session_outside_the_cookie_path(serve, client) -> None:
+    """As express-session: outside ``path`` no session is read or stored, and writing to one is a 404."""
+    srv = serve(path="/web")
+    c = client()
+    form = c.get(srv.url + "/web/login")  # inside: the form's token is kept in a new session
+    cookie = session_cookie(form)
+    assert form.status_code == 200 and cookie is not None and cookie.get("path") == "/web"
+    assert len(srv.store.all()) == 1
+
+    outside = c.get(srv.url + "/", headers={"Cookie": cookie.pair})
+    assert (outside.text, session_cookie(outside)) == (LOGGED_OUT, None)  # the session is not even read
+    refused = c.get(srv.url + "/login")
+    assert (refused.status_code, refused.text) == (404, "there are sessions only under /web")
+    assert session_cookie(refused) is None and len(srv.store.all()) == 1
 
 
 # -- the demo routes ----------------------------------------------------------
@@ -546,7 +635,7 @@ def test_no_server_header_and_no_caching(serve, client, path: str) -> None:
 
 def test_cookie_path_follows_the_proxy_prefix(serve, client) -> None:
     """Behind jupyter-server-proxy the cookie must stay under /proxy/PORT/, not leak to all of Jupyter."""
-    srv = serve()
+    srv = serve(proxy=True)
     prefix = f"/proxy/{srv.port}"
     c = client()
     r = c.get(srv.url + "/login", headers={"X-Forwarded-Prefix": prefix})

@@ -22,7 +22,7 @@ logout can be undone by a request that was still running.
 
 from __future__ import annotations
 
-from .base import Clock, RecordChange, SessionRecord, SessionStore
+from .base import Clock, InvalidRecord, RecordChange, SessionRecord, SessionStore, StoreUnavailable
 from .counting import CountingStore
 from .memory import MemoryStore
 from .redis import RedisStore
@@ -44,5 +44,5 @@ def store_from_url(spec: str) -> SessionStore:
     raise ValueError(f"unknown store {spec!r}: use memory, sqlite:PATH or redis://HOST:PORT/DB")
 
 
-__all__ = ["Clock", "CountingStore", "MemoryStore", "RecordChange", "RedisStore", "SQLiteStore", "SessionRecord",
-           "SessionStore", "UpsertStore", "store_from_url"]
+__all__ = ["Clock", "CountingStore", "InvalidRecord", "MemoryStore", "RecordChange", "RedisStore", "SQLiteStore",
+           "SessionRecord", "SessionStore", "StoreUnavailable", "UpsertStore", "store_from_url"]

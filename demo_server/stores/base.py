@@ -23,12 +23,17 @@ keeps them.
 from __future__ import annotations
 
 import json
+import logging
+import math
 import secrets
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Self
+
+#: Where stores report what they discard: a child of the app's logger, so the server's log shows it.
+log = logging.getLogger("demo_server.stores")
 
 Clock = Callable[[], float]
 #: A function from a stored record to its replacement, for :meth:`SessionStore.update`.
@@ -51,6 +56,18 @@ def new_version() -> int:
     52 bits, so that it survives a trip through a double (Redis's Lua sees numbers as doubles).
     """
     return secrets.randbits(52)
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be used right now: Redis is down, an SQLite file is locked, read-only or corrupt.
+
+    Its message is one line, fit to show to a user and to log. The server
+    answers 503 with it; service comes back by itself once the store does.
+    """
+
+
+class InvalidRecord(ValueError):
+    """Stored text that is not a record this package wrote (garbage, or the wrong shape)."""
 
 
 @dataclass(frozen=True)
@@ -91,13 +108,48 @@ def encode(record: SessionRecord, *, version: int | None = None) -> str:
     return json.dumps(fields, ensure_ascii=False, sort_keys=True)
 
 
-def decode(text: str | bytes, *, expires_at_ms: int, version: int | None = None) -> SessionRecord:
-    """A record from its stored text and the store's expiry for it."""
-    fields = json.loads(text)
-    return SessionRecord(
-        data=fields["data"], expires_at=from_ms(expires_at_ms), created_at=fields["created_at"],
-        max_age=fields["max_age"], version=fields["version"] if version is None else version,
-    )
+_RECORD_FIELDS = frozenset({"data", "created_at", "max_age"})
+
+
+def decode(text: str | bytes, *, expires_at_ms: object, version: object = None) -> SessionRecord:
+    """A record from its stored text and the store's expiry for it; :class:`InvalidRecord` if it is not one.
+
+    Anything else in a shared SQLite file or Redis (garbage, data that is a
+    list, a missing or extra field, a time that is not a number) is refused
+    here, so that the server can treat it as no session at all.
+    """
+    try:
+        fields = json.loads(text)
+    except (ValueError, TypeError) as error:
+        raise InvalidRecord(f"not JSON: {error}") from None
+    if not isinstance(fields, dict):
+        raise InvalidRecord(f"not a JSON object but {type(fields).__name__}")
+    if version is None:
+        version = fields.pop("version", None)
+    if set(fields) != _RECORD_FIELDS:
+        raise InvalidRecord(f"fields {sorted(fields)}, expected {sorted(_RECORD_FIELDS)}")
+    data, created_at, max_age = fields["data"], fields["created_at"], fields["max_age"]
+    checks = [
+        (isinstance(data, dict), "data is not an object"),
+        (_is_number(created_at), "created_at is not a number"),
+        (max_age is None or (_is_number(max_age) and max_age > 0), "max_age is not a positive number"),
+        (isinstance(expires_at_ms, int) and not isinstance(expires_at_ms, bool), "the expiry is not a whole number"),
+        (isinstance(version, int) and not isinstance(version, bool), "the version is not a whole number"),
+    ]
+    for ok, problem in checks:
+        if not ok:
+            raise InvalidRecord(problem)
+    return SessionRecord(data=data, expires_at=from_ms(expires_at_ms), created_at=created_at,  # type: ignore[arg-type]
+                         max_age=max_age, version=version)  # type: ignore[arg-type]
+
+
+def discarded(sid: str, error: InvalidRecord) -> None:
+    """Log, in one line, that an invalid record was deleted instead of served."""
+    log.warning("discarded the invalid session record %s…: %s", sid[:8], error)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 class SessionStore(ABC):
@@ -198,6 +250,9 @@ class SessionStore(ABC):
         if now - self._last_purge >= self.purge_interval:
             self._last_purge = now
             self.purge_expired()
+
+    def ping(self) -> None:
+        """Check that the store can be used now; :class:`StoreUnavailable` (one line) if not."""
 
     def close(self) -> None:
         """Release what the store holds open (connections, files). Using it afterwards is an error."""

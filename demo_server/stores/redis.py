@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from .base import Clock, SessionRecord, SessionStore, decode, encode, new_version, to_ms
+from .base import (
+    Clock, InvalidRecord, SessionRecord, SessionStore, StoreUnavailable, decode, discarded, encode, new_version, to_ms,
+)
+
 
 # Each operation is one Lua script, which Redis runs atomically: the check that
 # a session is live and the write that depends on it cannot be separated by
@@ -36,11 +41,12 @@ local function live(key, now)
 end
 """
 
-#: KEYS: key. ARGV: now. Returns {text, expiry} or nil.
+#: KEYS: key. ARGV: now. Returns {text, expiry}, or nil. The text is false if the key is not a string.
 _LOAD = _EXPIRY + """
 local at = live(KEYS[1], tonumber(ARGV[1]))
 if not at then return false end
-return {redis.call('GET', KEYS[1]), at}
+local ok, text = pcall(redis.call, 'GET', KEYS[1])
+return {ok and text, at}
 """
 
 #: KEYS: key. ARGV: text, expiry, now. Returns 1 if created, 0 if the id is live.
@@ -58,7 +64,8 @@ return 1
 _REPLACE = _EXPIRY + """
 local at = live(KEYS[1], tonumber(ARGV[4]))
 if not at then return false end
-if cjson.decode(redis.call('GET', KEYS[1]))['version'] ~= tonumber(ARGV[3]) then return false end
+local ok, stored = pcall(function() return cjson.decode(redis.call('GET', KEYS[1]))['version'] end)
+if not ok or stored ~= tonumber(ARGV[3]) then return false end
 if ARGV[2] == '' then
   redis.call('SET', KEYS[1], ARGV[1], 'XX', 'KEEPTTL')
   return at
@@ -102,7 +109,9 @@ class RedisStore(SessionStore):
         if clock is not None:
             self.clock = clock
         self._owns_client = isinstance(url_or_client, str)
-        self.redis = redis.Redis.from_url(url_or_client) if self._owns_client else url_or_client
+        # Timeouts, so that a Redis that hangs makes a 503, not a request that never ends.
+        self.redis = (redis.Redis.from_url(url_or_client, socket_timeout=5, socket_connect_timeout=2)
+                      if self._owns_client else url_or_client)
         self.prefix = prefix
         self._load = self.redis.register_script(_LOAD)
         self._create = self.redis.register_script(_CREATE)
@@ -116,55 +125,97 @@ class RedisStore(SessionStore):
     def _now_ms(self) -> int:
         return to_ms(self.clock())
 
+    @contextmanager
+    def _reaching_redis(self) -> Iterator[None]:
+        """Any Redis error (down, restarting, read-only) becomes :class:`StoreUnavailable`, in one line.
+
+        redis-py reconnects on the next call, and reloads the scripts if a
+        restarted Redis lost them, so service comes back on its own.
+        """
+        from redis.exceptions import RedisError
+
+        try:
+            yield
+        except RedisError as error:
+            raise StoreUnavailable(f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+                                   .rstrip(": ")) from None
+
+    def _decoded(self, sid: str, loaded: list[Any]) -> SessionRecord | None:
+        """The record a LOAD returned, or ``None`` after deleting a key that holds no valid record."""
+        text, expires_at_ms = loaded
+        try:
+            if not isinstance(text, bytes):
+                raise InvalidRecord("the key holds no string")
+            return decode(text, expires_at_ms=int(expires_at_ms))
+        except InvalidRecord as error:
+            self.destroy(sid)
+            discarded(sid, error)
+            return None
+
     def get(self, sid: str) -> SessionRecord | None:
-        found = self._load(keys=[self._key(sid)], args=[self._now_ms()])
-        return None if found is None else decode(found[0], expires_at_ms=int(found[1]))
+        with self._reaching_redis():
+            found = self._load(keys=[self._key(sid)], args=[self._now_ms()])
+        return None if found is None else self._decoded(sid, found)
 
     def all(self) -> dict[str, SessionRecord]:
-        keys = sorted(self.redis.scan_iter(match=self.prefix + "*"))
-        now_ms = self._now_ms()
-        pipe = self.redis.pipeline(transaction=False)
-        for key in keys:
-            self._load(keys=[key], args=[now_ms], client=pipe)
+        with self._reaching_redis():
+            keys = sorted(self.redis.scan_iter(match=self.prefix + "*"))
+            now_ms = self._now_ms()
+            pipe = self.redis.pipeline(transaction=False)
+            for key in keys:
+                self._load(keys=[key], args=[now_ms], client=pipe)
+            loaded_all = pipe.execute()
         found = {}
-        for key, loaded in zip(keys, pipe.execute(), strict=True):
-            if loaded is not None:
-                found[key.decode()[len(self.prefix):]] = decode(loaded[0], expires_at_ms=int(loaded[1]))
+        for key, loaded in zip(keys, loaded_all, strict=True):
+            sid = key.decode()[len(self.prefix):]
+            record = None if loaded is None else self._decoded(sid, loaded)
+            if record is not None:
+                found[sid] = record
         return found
 
     def create(self, sid: str, record: SessionRecord) -> bool:
         text = encode(record, version=new_version())
-        return self._create(keys=[self._key(sid)], args=[text, to_ms(record.expires_at), self._now_ms()]) == 1
+        with self._reaching_redis():
+            return self._create(keys=[self._key(sid)], args=[text, to_ms(record.expires_at), self._now_ms()]) == 1
 
     def replace(self, sid: str, record: SessionRecord, *, version: int,
                 keep_expiry: bool = False) -> SessionRecord | None:
         written = new_version()
         text = encode(record, version=written)
         expiry = "" if keep_expiry else to_ms(record.expires_at)
-        stored_expiry = self._replace(keys=[self._key(sid)], args=[text, expiry, version, self._now_ms()])
+        with self._reaching_redis():
+            stored_expiry = self._replace(keys=[self._key(sid)], args=[text, expiry, version, self._now_ms()])
         return None if stored_expiry is None else decode(text, expires_at_ms=int(stored_expiry))
 
     def touch(self, sid: str, expires_at: float) -> bool:
-        return self._touch(keys=[self._key(sid)], args=[to_ms(expires_at), self._now_ms()]) == 1
+        with self._reaching_redis():
+            return self._touch(keys=[self._key(sid)], args=[to_ms(expires_at), self._now_ms()]) == 1
 
     def destroy(self, sid: str) -> None:
-        self.redis.delete(self._key(sid))
+        with self._reaching_redis():
+            self.redis.delete(self._key(sid))
 
     def clear(self) -> None:
-        keys = list(self.redis.scan_iter(match=self.prefix + "*"))
-        if keys:
-            self.redis.delete(*keys)
+        with self._reaching_redis():
+            keys = list(self.redis.scan_iter(match=self.prefix + "*"))
+            if keys:
+                self.redis.delete(*keys)
 
     def purge_expired(self) -> int:
         """Redis deletes expired keys itself; this deletes those only the store's clock calls expired."""
-        now_ms = self._now_ms()
-        pipe = self.redis.pipeline(transaction=False)
-        for key in self.redis.scan_iter(match=self.prefix + "*"):
-            self._purge(keys=[key], args=[now_ms], client=pipe)
-        return sum(pipe.execute())
+        with self._reaching_redis():
+            now_ms = self._now_ms()
+            pipe = self.redis.pipeline(transaction=False)
+            for key in self.redis.scan_iter(match=self.prefix + "*"):
+                self._purge(keys=[key], args=[now_ms], client=pipe)
+            return sum(pipe.execute())
+
+    def ping(self) -> None:
+        """One ``PING``."""
+        with self._reaching_redis():
+            self.redis.ping()
 
     def close(self) -> None:
         """Close the connection pool, if this store made it from a URL."""
         if self._owns_client:
             self.redis.close()
-

@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .base import Clock, SessionRecord, SessionStore, decode, encode, new_version, to_ms
+from .base import (
+    Clock, InvalidRecord, SessionRecord, SessionStore, StoreUnavailable, decode, discarded, encode, new_version, to_ms,
+)
 
 #: ``PRAGMA user_version`` of the schema below. A file with another version
 #: (from an older release of this package) is reset: its sessions are dropped.
@@ -49,7 +51,7 @@ class SQLiteStore(SessionStore):
     """
 
     def __init__(self, path: str | Path, *, clock: Clock | None = None, purge_interval: float = 60.0,
-                 pool_size: int = 16) -> None:
+                 pool_size: int = 16, timeout: float = 10.0) -> None:
         if sqlite3.sqlite_version_info < (3, 35):
             raise RuntimeError(f"SQLiteStore needs SQLite 3.35 or newer (RETURNING); this is {sqlite3.sqlite_version}")
         if clock is not None:
@@ -57,13 +59,18 @@ class SQLiteStore(SessionStore):
         self.purge_interval = purge_interval
         self.path = Path(path)
         self.pool_size = pool_size
+        #: Seconds a write waits for another process's lock before the store reports itself unavailable.
+        self.timeout = timeout
         self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         # Threads of this process queue here for the one statement a write is,
         # instead of sleeping in SQLite's busy handler; other processes still
         # wait on the file lock, for one statement at most.
         self._write_lock = threading.Lock()
         self._closed = False
-        _create_private_file(self.path)
+        try:
+            _create_private_file(self.path)
+        except OSError as error:
+            raise StoreUnavailable(f"cannot create {self.path}: {error.strerror or error}") from None
         with self._borrow() as db:
             _use_wal(db)
             _migrate(db)
@@ -72,7 +79,7 @@ class SQLiteStore(SessionStore):
     # -- connections ---------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None, check_same_thread=False)
+        db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False)
         # In WAL mode NORMAL is still crash-safe (a power cut may lose the
         # last commits, never corrupt the file) and skips an fsync per write.
         db.execute("PRAGMA synchronous = NORMAL")
@@ -88,20 +95,31 @@ class SQLiteStore(SessionStore):
         connections are kept; the rest are closed when they come back.
         Outside a transaction a connection is in autocommit mode, so one
         statement is its own snapshot and its own commit.
+
+        A database error (locked past the timeout, read-only, not a database)
+        becomes :class:`StoreUnavailable`, and the connection is closed rather
+        than pooled: the next one is opened afresh, so service comes back on
+        its own once the file is fixed.
         """
         if self._closed:
             raise RuntimeError(f"the SQLiteStore on {self.path} is closed")
+        db, healthy = None, False
         try:
-            db = self._idle.get_nowait()
-        except queue.Empty:
-            db = self._connect()
-        try:
+            try:
+                db = self._idle.get_nowait()
+            except queue.Empty:
+                db = self._connect()
             yield db
+            healthy = True
+        except sqlite3.ProgrammingError:
+            raise
+        except sqlite3.DatabaseError as error:
+            raise StoreUnavailable(f"{error} ({self.path.name})") from None
         finally:
-            if self._closed or self._idle.qsize() >= self.pool_size:
-                db.close()
-            else:
+            if db is not None and healthy and not self._closed and self._idle.qsize() < self.pool_size:
                 self._idle.put(db)
+            elif db is not None:
+                db.close()
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -131,7 +149,7 @@ class SQLiteStore(SessionStore):
                 "SELECT record, expires_at_ms, version FROM sessions WHERE id = ? AND expires_at_ms > ?",
                 (sid, to_ms(self.clock())),
             ).fetchone()
-        return None if row is None else decode(row[0], expires_at_ms=row[1], version=row[2])
+        return None if row is None else self._decoded(sid, *row)
 
     def all(self) -> dict[str, SessionRecord]:
         with self._borrow() as db:
@@ -139,7 +157,26 @@ class SQLiteStore(SessionStore):
                 "SELECT id, record, expires_at_ms, version FROM sessions WHERE expires_at_ms > ? ORDER BY id",
                 (to_ms(self.clock()),),
             ).fetchall()
-        return {sid: decode(text, expires_at_ms=at, version=version) for sid, text, at, version in rows}
+        found = {sid: self._decoded(sid, text, at, version) for sid, text, at, version in rows}
+        return {sid: record for sid, record in found.items() if record is not None}
+
+    def _decoded(self, sid: str, text: object, expires_at_ms: object, version: object) -> SessionRecord | None:
+        """The record of a row, or ``None`` after deleting a row that holds no valid record."""
+        try:
+            if not isinstance(text, str):
+                raise InvalidRecord(f"the record is {type(text).__name__}, not text")
+            return decode(text, expires_at_ms=expires_at_ms, version=version)
+        except InvalidRecord as error:
+            self.destroy(sid)
+            discarded(sid, error)
+            return None
+
+    def ping(self) -> None:
+        """A read, and a check that the file is a database this store can write to."""
+        with self._borrow() as db:
+            db.execute("SELECT count(*) FROM sessions").fetchone()
+        if not os.access(self.path, os.W_OK):
+            raise StoreUnavailable(f"{self.path.name} is read-only")
 
     def create(self, sid: str, record: SessionRecord) -> bool:
         # Never INSERT OR REPLACE: a live row is never overwritten. An expired
