@@ -69,16 +69,23 @@ class Verified:
 class SessionIdSigner:
     """Signs ids with the newest secret; verifies with the newest, then each fallback, newest first."""
 
+    #: How itsdangerous turns each secret into the HMAC key (the same for every secret).
+    key_derivation = "hmac"
+
     def __init__(self, secrets_oldest_first: Sequence[str | bytes], *, salt: str = SALT,
                  digest_method: object = hashlib.sha256) -> None:
         if not secrets_oldest_first:
             raise ValueError("signing session ids needs a secret")
-        self._signers = [Signer(key, salt=salt, key_derivation="hmac", digest_method=digest_method)
+        self._signers = [Signer(key, salt=salt, key_derivation=self.key_derivation, digest_method=digest_method)
                          for key in reversed(secrets_oldest_first)]
 
     def sign(self, session_id: str) -> str:
         """The cookie value: ``<id>.<signature>``."""
         return self._signers[0].sign(session_id).decode("ascii")
+
+    def verify_signature(self, session_id: str, signature: str) -> bool:
+        """Whether ``signature`` is exactly the text one of the secrets makes for ``session_id``."""
+        return self.verify(f"{session_id}.{signature}") is not None
 
     def verify(self, value: str | None, *, max_length: int = 256) -> Verified | None:
         """The id in ``value`` if it is exactly what one of the secrets would sign, else ``None``."""
