@@ -3,22 +3,45 @@
 It serves the demo app until Ctrl-C or SIGTERM. Once listening it prints
 exactly one line, ``Serving on http://HOST:PORT``, so scripts (and
 :class:`~demo_server.runner.ServerProcess`) can read the port it got.
-Access-log lines go to stderr.
+Access-log lines go to stderr. Anything that keeps it from serving (a bad
+option, a secret too short, a store it cannot reach, a busy port) is one
+line on stderr and exit code 2, before it listens.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
+import re
 import signal
 import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
-from typing import NoReturn
+from typing import Any, Literal, NoReturn
+
+from flask import Flask
 
 from .app import create_app
-from .runner import LOOPBACK, make_quiet_server
+from .decision import SessionOptions
+from .runner import LOOPBACK, QuietServer, make_quiet_server
+from .signing import MIN_SECRET_LENGTH, check_secrets
 from .stores import SessionStore, store_from_url
+
+#: The signing secret, read when ``--secret`` is not given: unlike an argument, ``ps`` does not show it.
+SECRET_VARIABLE = "DEMO_SERVER_SECRET"
+#: Older secrets, separated by whitespace, accepted as well as any ``--secret-fallback``.
+FALLBACKS_VARIABLE = "DEMO_SERVER_SECRET_FALLBACKS"
+
+ENVIRONMENT_HELP = f"""\
+environment:
+  {SECRET_VARIABLE}  the signing secret, if --secret is not given (ps shows
+                      arguments to every user, not the environment)
+  {FALLBACKS_VARIABLE}
+                      older secrets, separated by spaces, still accepted
+                      (added to any --secret-fallback)
+"""
 
 
 def _positive_int(text: str) -> int:
@@ -41,6 +64,12 @@ def _port(text: str) -> int:
     return value
 
 
+def _auto(text: str) -> Literal["auto"]:
+    if text != "auto":
+        raise argparse.ArgumentTypeError(f"the only value is auto, not {text!r}")
+    return "auto"
+
+
 class _OneLineErrorParser(argparse.ArgumentParser):
     """Reports a bad argument in one line on stderr, not after an eight-line usage block."""
 
@@ -52,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _OneLineErrorParser(
         prog="python -m demo_server",
         description="Serve the server-side session demo (the seed's 张三 login).",
+        epilog=ENVIRONMENT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default=LOOPBACK, help="address to listen on (default %(default)s)")
     parser.add_argument("--port", type=_port, default=0, help="port; 0 picks a free one (default)")
@@ -68,10 +98,31 @@ def build_parser() -> argparse.ArgumentParser:
                         help="store and send a cookie for sessions that hold no data yet (default: no)")
     parser.add_argument("--resave", action="store_true", help="write unchanged sessions back to the store")
     parser.add_argument("--cookie-name", default="sid", help="session cookie name (default %(default)s)")
-    parser.add_argument("--secure", action="store_true", help="mark the cookie Secure (HTTPS only)")
-    parser.add_argument("--secret", help="signing secret; random if omitted, so restarts log everyone out")
+    parser.add_argument("--max-age-cap", type=_positive_int, default=SessionOptions.max_age_cap, metavar="SECONDS",
+                        help="the longest max age a session may get, also by /login?remember=N (default %(default)s)")
+    parser.add_argument("--secure", nargs="?", type=_auto, const=True, default=False, metavar="auto",
+                        help="mark the cookie Secure (HTTPS only: over plain http no cookie is sent); "
+                             "--secure=auto marks it Secure exactly when the request came over HTTPS")
+    parser.add_argument("--samesite", choices=["Strict", "Lax", "None", "none"], default=SessionOptions.samesite,
+                        help="the cookie's SameSite: Strict, Lax (default), None (sent cross-site, needs --secure) "
+                             "or none to leave the attribute out")
+    parser.add_argument("--httponly", action=argparse.BooleanOptionalAction, default=SessionOptions.httponly,
+                        help="keep the cookie away from JavaScript (default: yes)")
+    parser.add_argument("--partitioned", action="store_true",
+                        help="mark the cookie Partitioned (CHIPS: a third-party cookie kept per top-level site); "
+                             "needs --secure")
+    parser.add_argument("--domain", help="the cookie's Domain; omit to tie the cookie to this host only")
+    parser.add_argument("--path", default=SessionOptions.path,
+                        help="the cookie's Path; outside it there is no session (default %(default)s)")
+    parser.add_argument("--proxy", action="store_true",
+                        help="trust X-Forwarded-Prefix and X-Forwarded-Proto from a reverse proxy; "
+                             "only behind one, or any client can claim to be it")
+    parser.add_argument("--secret", help=f"signing secret of at least {MIN_SECRET_LENGTH} characters "
+                                         f"(or set {SECRET_VARIABLE}); random if neither is given, "
+                                         "so restarts log everyone out")
     parser.add_argument("--secret-fallback", action="append", default=[], metavar="OLD_SECRET",
-                        help="an older secret still accepted (repeatable), for rotation")
+                        help="an older secret still accepted (repeatable), for rotation; "
+                             f"see also {FALLBACKS_VARIABLE}")
     parser.add_argument("--exit-with-stdin", action="store_true",
                         help="exit when stdin closes (used to tie the server to a parent process)")
     return parser
@@ -90,24 +141,97 @@ def _exit_when_stdin_closes() -> None:
         signal.raise_signal(signal.SIGTERM)
 
 
+def _one_line(error: BaseException) -> str:
+    """An exception's message on one line, fit to follow ``error:``."""
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def _secrets(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple[str | None, list[str]]:
+    """The secret and its fallbacks, from the options and the environment, each checked where it came from."""
+    secret, secret_from = args.secret, "--secret"
+    if secret is None and SECRET_VARIABLE in os.environ:
+        secret, secret_from = os.environ[SECRET_VARIABLE], SECRET_VARIABLE
+    from_environment = os.environ.get(FALLBACKS_VARIABLE, "").split()
+    sources = [(secret_from, [secret] if secret is not None else []),
+               ("--secret-fallback", args.secret_fallback), (FALLBACKS_VARIABLE, from_environment)]
+    for source, values in sources:
+        for value in values:
+            try:
+                check_secrets(value, [])
+            except (TypeError, ValueError) as error:  # the message never quotes the secret
+                parser.error(f"{source}: {error}")
+    return secret, [*args.secret_fallback, *from_environment]
+
+
+#: A :class:`SessionOptions` field named in an error message, longest first, to say which option it is.
+_FIELD_NAME = re.compile(r"\b(" + "|".join(sorted((f.name for f in dataclasses.fields(SessionOptions)),
+                                                   key=len, reverse=True)) + r")\b")
+
+
+def _in_option_names(message: str) -> str:
+    """``max_age must be …`` as ``--max-age must be …``: the user typed options, not fields."""
+    return _FIELD_NAME.sub(lambda match: "--" + match[1].replace("_", "-"), message)
+
+
+def _session_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> dict[str, Any]:
+    """The :class:`SessionOptions` fields the options ask for, checked before any store is opened."""
+    fields: dict[str, Any] = dict(
+        cookie_name=args.cookie_name, max_age=args.max_age, idle_timeout=args.idle_timeout,
+        absolute_timeout=args.absolute_timeout, rolling=args.rolling, save_uninitialized=args.save_uninitialized,
+        resave=args.resave, secure=args.secure, samesite=None if args.samesite == "none" else args.samesite,
+        httponly=args.httponly, partitioned=args.partitioned, domain=args.domain, path=args.path,
+        max_age_cap=args.max_age_cap,
+    )
+    try:
+        SessionOptions(**fields)
+    except (TypeError, ValueError) as error:  # e.g. --partitioned without --secure
+        parser.error(_in_option_names(_one_line(error)))
+    return fields
+
+
+def _open_store(parser: argparse.ArgumentParser, spec: str) -> SessionStore:
+    """The store, opened and reached once: a server that cannot use its store must not start."""
+    try:
+        store = store_from_url(spec)
+    except Exception as error:  # a bad spec, an unreadable file, a missing redis package
+        parser.error(f"--store: {_one_line(error)}")
+    try:
+        store.ping()
+    except Exception as error:  # StoreUnavailable, or anything else the store could not survive
+        store.close()
+        parser.error(f"--store: {_one_line(error)}")
+    return store
+
+
+def _make_app(parser: argparse.ArgumentParser, store: SessionStore, secret: str | None, fallbacks: list[str],
+              proxy: bool, fields: dict[str, Any]) -> Flask:
+    """The demo app on ``store``, as the options and the environment ask."""
+    try:
+        return create_app(store=store, secret=secret, secret_fallbacks=fallbacks, proxy=proxy, **fields)
+    except (TypeError, ValueError) as error:  # whatever create_app refuses that the checks before let by
+        parser.error(_one_line(error))
+
+
+def _listen(parser: argparse.ArgumentParser, app: Flask, host: str, port: int) -> QuietServer:
+    """The app's server, bound to ``host:port`` and logging to stderr."""
+    try:
+        return make_quiet_server(app, host, port, access_log=_StderrLog())
+    except OSError as error:
+        parser.error(f"cannot listen on {host}:{port}: {error.strerror or error}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    secret, fallbacks = _secrets(parser, args)  # bad options are reported before the store is opened,
+    fields = _session_options(parser, args)      # which may take a while
+    store = _open_store(parser, args.store)
     try:
-        store: SessionStore = store_from_url(args.store)
-    except Exception as error:  # a bad spec, an unreadable file, a missing redis package
-        parser.error(f"--store: {error}")
-    app = create_app(
-        store=store, secret=args.secret, secret_fallbacks=args.secret_fallback,
-        cookie_name=args.cookie_name, max_age=args.max_age, idle_timeout=args.idle_timeout,
-        absolute_timeout=args.absolute_timeout, rolling=args.rolling,
-        save_uninitialized=args.save_uninitialized, resave=args.resave, secure=args.secure,
-    )
-    try:
-        server = make_quiet_server(app, args.host, args.port, access_log=_StderrLog())
-    except OSError as error:
+        app = _make_app(parser, store, secret, fallbacks, args.proxy, fields)
+        server = _listen(parser, app, args.host, args.port)
+    except BaseException:  # parser.error() raises SystemExit: the store is closed on the way out too
         store.close()
-        parser.error(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}")
+        raise
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     # From here on a SIGTERM (or stdin closing) may arrive at any moment, even
     # while the line below is still being printed: all of it sits inside the try.

@@ -117,7 +117,8 @@ class SessionOptions:
         if not isinstance(self.secure, bool) and self.secure != "auto":
             raise TypeError(f"secure must be True, False or 'auto', not {self.secure!r}")
         if not 0 < self.max_age_cap <= BROWSER_MAX_AGE_LIMIT:
-            raise ValueError(f"max_age_cap must be 1 to {BROWSER_MAX_AGE_LIMIT} seconds (400 days, the browsers' limit)")
+            raise ValueError(f"max_age_cap must be 1 to {BROWSER_MAX_AGE_LIMIT} seconds "
+                             "(400 days, the browsers' limit)")
         if self.max_age is not None and not 0 < self.max_age <= self.max_age_cap:
             raise ValueError(f"max_age must be 1 to max_age_cap ({self.max_age_cap}) seconds, or None")
         if self.idle_timeout <= 0:
