@@ -31,7 +31,7 @@ help:
 	@echo "  make venv       create .venv and install requirements.txt + the package (only when they change)"
 	@echo "  make test       run tests/ and every notebook under strict nbval (PYTEST_ARGS narrows it, JOBS=2 parallelises)"
 	@echo "  make lab        start JupyterLab on notebooks/"
-	@echo "  make check      the workshop install check (python -m demo_server.check): one ✓/✗ line per check"
+	@echo "  make check      the workshop install check (python -m demo_server.learn.check): one ✓/✗ line per check"
 	@echo "  make notebooks  re-execute every notebook in a fresh kernel and save its outputs"
 	@echo "  make rerun-check  run each notebook twice in one kernel (\"Run All\" again); writes nothing"
 	@echo "  make reset      between workshop groups: notebooks/ back to the committed version (discards edits)"
@@ -56,7 +56,7 @@ lab: venv
 	$(VENV)/bin/jupyter lab notebooks/ $(LAB_ROOT_FLAG)
 
 check: venv
-	$(VENV_PYTHON) -m demo_server.check
+	$(VENV_PYTHON) -m demo_server.learn.check
 
 notebooks: venv
 	$(VENV_PYTHON) tools/run_notebooks.py

@@ -18,7 +18,7 @@ happened,
   does with ``--nbval-current-env``, until it answers ``execute("pass")``;
   median of 3.
 * *Deliberate sleeps* are the waits the notebooks ask for (a cookie must
-  expire, ...). ``demo_server.client.wait(seconds)`` appends each one to the
+  expire, ...). ``demo_server.learn.client.wait(seconds)`` appends each one to the
   file named by ``DEMO_SLEEP_LOG``; this script points that at a temp file
   and adds it up.
 
@@ -160,7 +160,7 @@ class Run:
 
 
 def read_sleep_log(path: Path) -> list[float]:
-    """One float per line, as ``demo_server.client.wait`` writes them."""
+    """One float per line, as ``demo_server.learn.client.wait`` writes them."""
     if not path.exists():
         return []
     values = []

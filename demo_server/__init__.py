@@ -1,16 +1,20 @@
 """A Flask demo of server-side HTTP sessions, for the tutorial notebooks.
 
 The server keeps each session's ``key:value`` data; the cookie carries only a
-signed, globally unique key. One module per idea:
+signed, globally unique key. The package has two halves. The server, one
+module per idea:
 
 * :mod:`demo_server.sessions`: the session object and Flask session interface;
 * :mod:`demo_server.decision`: the options, and what happens to a session when its response goes out;
+* :mod:`demo_server.signing`: the signed cookie value, and the rules for secrets;
 * :mod:`demo_server.stores`: where the data lives (memory, SQLite, Redis), one module each;
-* :mod:`demo_server.app`: the seed's routes (``/``, ``/login``, ``/logout``);
+* :mod:`demo_server.app` and :mod:`demo_server.pages`: the seed's routes, as text and as HTML pages;
 * :mod:`demo_server.runner`: background servers for notebooks and tests;
-* :mod:`demo_server.cli`: ``python -m demo_server``;
-* :mod:`demo_server.exercises`: the checks of the workshop exercises;
-* :mod:`demo_server.check`: ``python -m demo_server.check``, the install check.
+* :mod:`demo_server.cli`: ``python -m demo_server``.
+
+And :mod:`demo_server.learn`, the learner's tools that watch the server at
+work: the notebook client, the displays, the exercises' checks, the install
+check (``python -m demo_server.learn.check``).
 
 The names below are imported on first use, not when the package is imported:
 the install check must be able to run, and report a missing Flask or an old

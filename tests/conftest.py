@@ -19,7 +19,7 @@ import pytest
 from flask import Flask
 from hypothesis import settings
 
-from demo_server.redis_server import RedisServer, RedisUnavailable
+from demo_server.learn.redis_server import RedisServer, RedisUnavailable
 from demo_server.runner import RunningServer, start_server
 from wire import LoopbackClient
 

@@ -25,7 +25,7 @@ import pytest
 from flask import Flask, request
 
 from demo_server import RunningServer
-from demo_server.browser import SYSTEM_CHROMIUM, chromium_executable, launch_options
+from demo_server.learn.browser import SYSTEM_CHROMIUM, chromium_executable, launch_options
 
 if TYPE_CHECKING:
     from conftest import Serve

@@ -12,7 +12,7 @@ import requests
 from flask import Flask, Response, jsonify, redirect, request
 
 from demo_server import create_cookie_session_app
-from demo_server.client import (
+from demo_server.learn.client import (
     USER_AGENT,
     NotebookClient,
     SetCookie,

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from demo_server import create_cookie_session_app
-from demo_server.client import NotebookClient, snapshot_jar, split_cookie_value
-from demo_server.display import (
+from demo_server.learn.client import NotebookClient, snapshot_jar, split_cookie_value
+from demo_server.learn.display import (
     BODY_PREVIEW_LINES,
     JarView,
     format_exchange,
@@ -302,7 +302,7 @@ def test_the_html_uses_only_what_an_untrusted_notebook_keeps() -> None:
 
 def test_a_table_lines_up_columns_with_wide_characters_and_escapes_html() -> None:
     """张三 takes two terminal columns; the text table must count it so the columns line up."""
-    from demo_server.display import show_table
+    from demo_server.learn.display import show_table
 
     table = show_table(["user", "greeting"], [["张三", "hello 张三 welcome"], ["bob", "<b>hi</b>"]], title="Users")
     lines = table.text().splitlines()

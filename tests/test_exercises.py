@@ -30,8 +30,8 @@ from flask import Response, request, session
 from nbclient import NotebookClient as KernelRunner
 
 from demo_server import MemoryStore, create_app, start_server_process
-from demo_server import exercises as check
-from demo_server.client import NotebookClient, split_cookie_value, wait
+from demo_server.learn import exercises as check
+from demo_server.learn.client import NotebookClient, split_cookie_value, wait
 from demo_server.runner import RunningServer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -22,7 +22,7 @@ import redis
 from flask import Response, session
 
 from demo_server import DEFAULT_USER, RedisStore, SQLiteStore, create_app
-from demo_server.redis_server import RedisServer
+from demo_server.learn.redis_server import RedisServer
 from demo_server.runner import RunningServer
 from wire import LOGGED_OUT, LoopbackClient, replay, session_cookie
 

@@ -1,4 +1,4 @@
-"""`python -m demo_server.check`, the workshop's install check: it passes here, and each check
+"""`python -m demo_server.learn.check`, the workshop's install check: it passes here, and each check
 really fails, with a fix, when what it checks is broken.
 
 This machine has everything (Chromium at /usr/bin/chromium, redis-server on PATH), so the whole
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from demo_server import check
-from demo_server.check import (
+from demo_server.learn import check
+from demo_server.learn.check import (
     PINS_FIX, CheckResult, check_browser, check_kernel, check_pins, check_python, check_redis, main,
 )
 
@@ -40,8 +40,8 @@ def _run(*args: str) -> tuple[subprocess.CompletedProcess[str], float]:
 
 
 def test_the_command_passes_on_this_machine() -> None:
-    completed, seconds = _run("-m", "demo_server.check")
-    print(f"python -m demo_server.check took {seconds:.1f} s")  # measured, not asserted
+    completed, seconds = _run("-m", "demo_server.learn.check")
+    print(f"python -m demo_server.learn.check took {seconds:.1f} s")  # measured, not asserted
     output = completed.stdout + completed.stderr
     assert "Traceback" not in output
     assert completed.stderr == ""
@@ -60,13 +60,13 @@ def test_the_command_passes_on_this_machine() -> None:
 
 
 def test_a_broken_package_gives_check_lines_not_a_traceback() -> None:
-    """``python -m demo_server.check`` with flask and jupyter_client unimportable: one line per check.
+    """``python -m demo_server.learn.check`` with flask and jupyter_client unimportable: one line per check.
 
     The package imports its modules lazily, so neither the package nor the check imports Flask
     before the kernel check asks for it.
     """
     code = ("import runpy, sys; sys.modules['flask'] = sys.modules['jupyter_client'] = None; "
-            "sys.argv = ['check']; runpy.run_module('demo_server.check', run_name='__main__', alter_sys=True)")
+            "sys.argv = ['check']; runpy.run_module('demo_server.learn.check', run_name='__main__', alter_sys=True)")
     completed, _ = _run("-c", code)
     assert "Traceback" not in completed.stdout + completed.stderr
     lines = completed.stdout.splitlines()

@@ -28,7 +28,7 @@ import requests
 from flask import Flask, jsonify, request
 
 from demo_server import RunningServer
-from demo_server.proxy import public_url
+from demo_server.learn.proxy import public_url
 
 if TYPE_CHECKING:
     from conftest import Serve

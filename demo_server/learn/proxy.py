@@ -31,7 +31,7 @@ import os
 from collections.abc import Mapping
 from typing import Protocol
 
-from .runner import LOOPBACK
+from ..runner import LOOPBACK
 
 #: Set by JupyterHub (and so by Binder) in every single-user server and its
 #: kernels: the URL path of this user's server, with a trailing slash.

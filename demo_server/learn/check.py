@@ -1,4 +1,4 @@
-"""``python -m demo_server.check``: is this machine ready for the workshop?
+"""``python -m demo_server.learn.check``: is this machine ready for the workshop?
 
 Attendees run it before the day, so that a missing package or a kernel on the
 wrong Python is found at home, not in the first ten minutes of the workshop.
@@ -25,7 +25,7 @@ No check raises: an error becomes a ``✗`` line with the error's first line.
 Only the standard library is imported at module level, and nothing from
 :mod:`demo_server` until a check needs it; the package itself imports its
 modules lazily. So on a machine without Flask, or with a too-old Python,
-``python -m demo_server.check`` (and ``python demo_server/check.py``) still
+``python -m demo_server.learn.check`` (and ``python demo_server/learn/check.py``) still
 print their ``✗`` lines instead of a traceback.
 """
 
@@ -45,15 +45,15 @@ from pathlib import Path
 from typing import IO
 
 if __name__ == "__main__" and not __package__:
-    # Run as a file, `python demo_server/check.py`: import the package from the repository
+    # Run as a file, `python demo_server/learn/check.py`: import the package from the repository
     # rather than the modules next to this file as top-level ones.
-    sys.path[0] = str(Path(__file__).resolve().parents[1])
+    sys.path[0] = str(Path(__file__).resolve().parents[2])
 
 #: The oldest Python the package supports; must match pyproject's ``requires-python``.
 MINIMUM_PYTHON = (3, 11)
 
 #: The repository root of an editable install (a clone); a wheel install has no pins file there.
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 REQUIREMENTS_TXT = REPO_ROOT / "requirements.txt"
 #: Where JupyterLab runs the notebooks' kernels (``make lab`` opens it on notebooks/).
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
@@ -76,7 +76,7 @@ ROUND_TRIP = (
 PINS_FIX = "make venv (or pip install -r requirements.txt)"
 
 #: What the kernel prints before each JSON payload, so that nothing else is mistaken for it.
-_MARKER = "@@demo_server.check@@"
+_MARKER = "@@demo_server.learn.check@@"
 
 #: Runs inside the kernel. It reports its Python first, so a failing import still says
 #: which interpreter failed; the parent compares the bodies with :data:`ROUND_TRIP`.
@@ -340,7 +340,7 @@ BROWSER_FIX = ("sudo apt-get install chromium (or python -m playwright install c
 def check_browser(executable: str | os.PathLike[str] | None = None) -> CheckResult:
     """Notebook 09 drives a real Chromium; finding a binary is not enough, it must start."""
     label = "Chromium for notebook 09"
-    from demo_server.browser import chromium_executable, launch_options
+    from demo_server.learn.browser import chromium_executable, launch_options
 
     if executable is not None:  # fail fast, before Playwright's driver starts
         chromium_executable(None, executable)
@@ -376,7 +376,7 @@ def check_redis(find: Callable[[], str] | None = None) -> CheckResult:
     """Notebook 08 starts its own redis-server; start one here too (it takes milliseconds)."""
     label = "redis-server for notebook 08"
     try:
-        from demo_server.redis_server import RedisServer, RedisUnavailable, find_redis_server
+        from demo_server.learn.redis_server import RedisServer, RedisUnavailable, find_redis_server
     except Exception as error:  # noqa: BLE001
         return CheckResult(False, f"{label}: {_one_line(error)}", PINS_FIX, required=False)
     try:
@@ -438,7 +438,7 @@ def main(argv: Sequence[str] | None = None,
          checks: Sequence[Callable[[], CheckResult]] = CHECKS) -> int:
     """Run the checks, print one line each and a summary; 0 when every required check passed."""
     parser = argparse.ArgumentParser(
-        prog="python -m demo_server.check",
+        prog="python -m demo_server.learn.check",
         description="Check that this machine is ready for the sessions tutorial workshop. "
                     "Exit status 0 when the checks every notebook needs pass.",
     )

@@ -38,7 +38,7 @@ from .client import (
     SIGNED_SESSION_ID, Exchange, JarCookie, NotebookClient, SetCookie, StoreSnapshot, parse_cookie_header,
     snapshot_jar,
 )
-from .stores import SessionStore
+from ..stores import SessionStore
 
 #: Bodies longer than this many lines are cut in both forms (with a note saying so).
 BODY_PREVIEW_LINES = 25

@@ -5,7 +5,7 @@ jar the way a browser does. Each call makes exactly one request and returns an
 :class:`Exchange`: what really went over the wire (the ``Cookie`` header that
 was sent, each ``Set-Cookie`` header that came back, verbatim) plus snapshots of
 the client's jar and, when the client knows the server, of the server's
-session store before and after. :mod:`demo_server.display` turns exchanges
+session store before and after. :mod:`demo_server.learn.display` turns exchanges
 into transcripts and cards.
 
 The requests are made identical on every machine, so that notebook outputs
@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .stores import SessionRecord, SessionStore
+from ..stores import SessionRecord, SessionStore
 
 #: Sent as ``User-Agent`` on every request, so no library version leaks into outputs.
 USER_AGENT = "sessions-tutorial"
@@ -225,7 +225,7 @@ class Exchange:
     """One request and its response, as they really went over the wire.
 
     Its text form is a raw-HTTP-like transcript and its HTML form a card
-    (see :mod:`demo_server.display`), so a cell ending in ``client.get(...)``
+    (see :mod:`demo_server.learn.display`), so a cell ending in ``client.get(...)``
     shows the exchange.
     """
 

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .client import Exchange, NotebookClient
-from .runner import RunningServer
+from ..runner import RunningServer
 
 #: The slow, session-writing request the thief keeps running.
 SLOW_REQUEST = "/count?pause=2"

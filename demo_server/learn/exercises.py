@@ -4,7 +4,7 @@ Each ``exercise_N_M`` function checks exercise M of notebook N and returns a
 :class:`Feedback`: ``✓`` with the reason it works, or ``✗ … not yet`` with a
 specific hint. A notebook imports them as::
 
-    from demo_server import exercises as check
+    from demo_server.learn import exercises as check
     check.exercise_3_2(rolling_server, active)
 
 The checks never raise: a learner's half-finished answer (``None``, a wrong
@@ -27,9 +27,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .app import DEFAULT_USER
+from ..app import DEFAULT_USER
 from .client import Exchange, NotebookClient, split_cookie_value
-from .stores import SessionRecord
+from ..stores import SessionRecord
 
 GREETING = f"hello {DEFAULT_USER} welcome"
 LOGGED_OUT = "未登入"
