@@ -27,9 +27,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .app import DEFAULT_USER, create_app, create_cookie_session_app
+    from .app import create_app, create_cookie_session_app
     from .runner import RunningServer, ServerProcess, start_server, start_server_process, stop_all_servers
     from .decision import SessionOptions
+    from .seed import DEFAULT_USER, GREETING, LOGGED_OUT, LOGIN_DONE, LOGOUT_DONE, greeting
     from .sessions import ServerSession, ServerSideSessionInterface, SessionInterrupted
     from .stores import (
         MemoryStore, RedisStore, SessionRecord, SessionStore, SQLiteStore, UpsertStore, store_from_url,
@@ -37,7 +38,9 @@ if TYPE_CHECKING:
 
 #: Public name -> the submodule that defines it.
 _EXPORTS = {
-    "DEFAULT_USER": "app", "create_app": "app", "create_cookie_session_app": "app",
+    "DEFAULT_USER": "seed", "GREETING": "seed", "LOGGED_OUT": "seed", "LOGIN_DONE": "seed", "LOGOUT_DONE": "seed",
+    "greeting": "seed",
+    "create_app": "app", "create_cookie_session_app": "app",
     "RunningServer": "runner", "ServerProcess": "runner", "start_server": "runner",
     "start_server_process": "runner", "stop_all_servers": "runner",
     "ServerSession": "sessions", "ServerSideSessionInterface": "sessions", "SessionInterrupted": "sessions",

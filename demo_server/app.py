@@ -32,12 +32,10 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .pages import MAX_USER_LENGTH, add_web_pages
+from .seed import DEFAULT_USER, LOGGED_OUT, LOGIN_DONE, LOGOUT_DONE, greeting
 from .signing import check_secrets
 from .sessions import ServerSession, ServerSideSessionInterface, SessionOptions
 from .stores import SessionStore
-
-#: The seed's user.
-DEFAULT_USER = "张三"
 
 #: The longest ``/count?pause=`` a client may ask for, in seconds.
 MAX_PAUSE = 2.0
@@ -189,7 +187,7 @@ def _add_routes(app: Flask) -> None:
     @app.get("/")
     def home() -> Response:
         user = session.get("userinfo")
-        return _text(f"hello {user} welcome" if user else "未登入")
+        return _text(greeting(user) if user else LOGGED_OUT)
 
     @app.get("/login")
     def login() -> Response:
@@ -204,7 +202,7 @@ def _add_routes(app: Flask) -> None:
         else:
             session.clear()
         session["userinfo"] = user
-        return _text("登入成功")
+        return _text(LOGIN_DONE)
 
     @app.get("/logout")
     @app.get("/loginOut")
@@ -213,7 +211,7 @@ def _add_routes(app: Flask) -> None:
             session.destroy()
         else:
             session.clear()  # all a client-side session can do: ask the client to forget
-        return _text("退出登入")
+        return _text(LOGOUT_DONE)
 
     @app.get("/count")
     def count() -> Response:

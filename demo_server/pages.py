@@ -38,11 +38,8 @@ from datetime import datetime, timezone
 from flask import Blueprint, Flask, Response, current_app, render_template, request, session
 from werkzeug.exceptions import BadRequest
 
+from .seed import DEFAULT_USER, LOGIN_DONE, LOGOUT_DONE
 from .sessions import ServerSession, ServerSideSessionInterface
-
-#: The seed's user, offered in the login form. (Also ``app.DEFAULT_USER``;
-#: repeated here so that this module does not import the app factory.)
-DEFAULT_USER = "张三"
 
 #: The form field, and the session key, that carry the anti-CSRF token.
 CSRF_FIELD = "csrf_token"
@@ -56,7 +53,7 @@ COOKIE_PREVIEW_LENGTH = 6
 
 #: What ``?done=…`` after a redirect announces, in the seed's words and in
 #: English, and whether it applies to a logged-in (True) or logged-out visitor.
-NOTICES = {"login": ("登入成功", "logged in", True), "logout": ("退出登入", "logged out", False)}
+NOTICES = {"login": (LOGIN_DONE, "logged in", True), "logout": (LOGOUT_DONE, "logged out", False)}
 
 web_pages = Blueprint(
     "web", __name__, url_prefix="/web",

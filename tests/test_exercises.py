@@ -336,3 +336,16 @@ def test_feedback_reads_as_text_and_html() -> None:
     assert repr(feedback) == feedback.text()
     assert feedback._repr_html_().startswith('<div style="border-left: 4px solid #2e7d32')
     assert "7*24*30 = 5040" in feedback._repr_html_()
+
+
+def test_a_bug_in_a_check_reaches_its_author_under_pytest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A learner sees a sentence, never a traceback; a test sees the bug itself."""
+    def broken(value: object) -> bool:
+        raise ZeroDivisionError("a bug in the check")
+
+    monkeypatch.setattr(check, "_prediction", broken)
+    with pytest.raises(ZeroDivisionError, match="a bug in the check"):
+        check.exercise_1_1(True, None)
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")  # as in a learner's kernel
+    feedback = check.exercise_1_1(True, None)
+    assert not feedback and "could not make sense of what it was given (ZeroDivisionError" in feedback.message

@@ -23,7 +23,7 @@ at injectable, so tests can make each one fail without breaking the machine.
 No check raises: an error becomes a ``✗`` line with the error's first line.
 
 Only the standard library is imported at module level, and nothing from
-:mod:`demo_server` until a check needs it; the package itself imports its
+:mod:`demo_server` but the seed's strings until a check needs it; the package itself imports its
 modules lazily. So on a machine without Flask, or with a too-old Python,
 ``python -m demo_server.learn.check`` (and ``python demo_server/learn/check.py``) still
 print their ``✗`` lines instead of a traceback.
@@ -49,6 +49,8 @@ if __name__ == "__main__" and not __package__:
     # rather than the modules next to this file as top-level ones.
     sys.path[0] = str(Path(__file__).resolve().parents[2])
 
+from demo_server.seed import GREETING, LOGGED_OUT, LOGIN_DONE, LOGOUT_DONE  # noqa: E402 - plain strings, no Flask
+
 #: The oldest Python the package supports; must match pyproject's ``requires-python``.
 MINIMUM_PYTHON = (3, 11)
 
@@ -66,12 +68,7 @@ KERNEL_STARTUP_TIMEOUT = 30.0
 KERNEL_EXECUTE_TIMEOUT = 20.0
 
 #: The seed's walk: each request in one cookie jar, and the body it must answer.
-ROUND_TRIP = (
-    ("/login", "登入成功"),
-    ("/", "hello 张三 welcome"),
-    ("/loginOut", "退出登入"),
-    ("/", "未登入"),
-)
+ROUND_TRIP = (("/login", LOGIN_DONE), ("/", GREETING), ("/loginOut", LOGOUT_DONE), ("/", LOGGED_OUT))
 
 PINS_FIX = "make venv (or pip install -r requirements.txt)"
 
