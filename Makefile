@@ -10,6 +10,9 @@ VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
 # Touched after a successful install, so pip runs again only when the pins change.
 INSTALL_STAMP := $(VENV)/.installed
+# JupyterLab settings for every user of the venv: no "get notified about Jupyter news?" prompt
+# on top of the first notebook.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
 # What `make test` collects; narrow it with e.g.
 #   make test PYTEST_ARGS="-x notebooks/01_cookies.ipynb"
@@ -30,7 +33,7 @@ help:
 	@echo "Targets:"
 	@echo "  make venv       create .venv and install requirements.txt + the package (only when they change)"
 	@echo "  make test       run tests/ and every notebook under strict nbval (PYTEST_ARGS narrows it, JOBS=2 parallelises)"
-	@echo "  make lab        start JupyterLab on notebooks/"
+	@echo "  make lab        start JupyterLab on notebooks/, with 00_start_here open"
 	@echo "  make check      the workshop install check (python -m demo_server.learn.check): one ✓/✗ line per check"
 	@echo "  make notebooks  re-execute every notebook in a fresh kernel and save its outputs"
 	@echo "  make rerun-check  run each notebook twice in one kernel (\"Run All\" again); writes nothing"
@@ -38,7 +41,7 @@ help:
 	@echo "  make bench      run the benchmarks (bench/run_all.py)"
 	@echo "  make clean      remove .venv and caches"
 
-venv: $(INSTALL_STAMP)
+venv: $(INSTALL_STAMP) $(LAB_OVERRIDES)
 
 $(VENV_PYTHON):
 	$(PYTHON) -m venv $(VENV)
@@ -49,11 +52,16 @@ $(INSTALL_STAMP): requirements.txt pyproject.toml | $(VENV_PYTHON)
 	$(VENV_PYTHON) -m pip install --quiet -r requirements.txt -e .
 	touch $@
 
+$(LAB_OVERRIDES): lab-settings/overrides.json | $(VENV_PYTHON)
+	mkdir -p $(dir $@)
+	cp $< $@
+
 test: venv
 	$(VENV_PYTHON) -m pytest $(PYTEST_ARGS) $(NBVAL_ARGS) $(PARALLEL_ARGS) -p no:cacheprovider
 
+# Opens the first notebook; the file browser shows all of notebooks/.
 lab: venv
-	$(VENV)/bin/jupyter lab notebooks/ $(LAB_ROOT_FLAG)
+	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb $(LAB_ROOT_FLAG)
 
 check: venv
 	$(VENV_PYTHON) -m demo_server.learn.check
