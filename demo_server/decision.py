@@ -69,11 +69,14 @@ class SessionOptions:
     #: express ``cookie.maxAge``, but in **seconds**, not milliseconds.
     #: ``None`` makes a browser-session cookie (no Expires, no Max-Age).
     max_age: int | None = None
-    #: No express counterpart. How long the server keeps a session whose
-    #: cookie has no max age after its last request.
+    #: express has no such option: there, with ``cookie.maxAge`` set, the
+    #: store's ``touch`` slides the server-side expiry on every request (an
+    #: idle timeout of ``maxAge``), and a session without one never idles out.
+    #: Here: how long the server keeps a session whose cookie has no max age
+    #: after its last request. (With a max age, ``rolling`` makes it idle out.)
     idle_timeout: int = 1800
-    #: No express counterpart. The longest a session may live, however
-    #: active it is (OWASP's absolute timeout). ``None`` means no limit.
+    #: express has no absolute timeout at all. The longest a session may live,
+    #: however active it is (OWASP's absolute timeout). ``None`` means no limit.
     absolute_timeout: int | None = None
     #: express ``rolling``: re-send the cookie, with a fresh expiry, on
     #: every response.
