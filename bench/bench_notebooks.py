@@ -18,9 +18,11 @@ happened,
   does with ``--nbval-current-env``, until it answers ``execute("pass")``;
   median of 3.
 * *Deliberate sleeps* are the waits the notebooks ask for (a cookie must
-  expire, ...). ``demo_server.learn.client.wait(seconds)`` appends each one to the
-  file named by ``DEMO_SLEEP_LOG``; this script points that at a temp file
-  and adds it up.
+  expire, ...), each a call of ``demo_server.learn.client.wait(seconds)``.
+  The package knows nothing of this benchmark: the script points
+  ``IPYTHONDIR`` at a temp folder whose ``profile_default/startup/`` script
+  wraps ``wait`` in every kernel nbval starts, appending the seconds to the
+  temp file named by ``DEMO_SLEEP_LOG``, and adds them up.
 
 The target is wall <= 1.5 x floor: anything above that is overhead worth
 hunting (slow cells, long timeouts, servers that stop slowly). This is a
@@ -67,6 +69,33 @@ DEFAULT_RUN_TIMEOUT = 900.0
 
 #: What nearly every notebook imports first; timed in each fresh kernel, outside the floor.
 FIRST_IMPORT = "import demo_server, requests"
+
+#: Runs at the start of every kernel of the timed run (an IPython startup file): each
+#: ``wait(seconds)`` also appends its seconds to ``DEMO_SLEEP_LOG``, one line per wait. Startup
+#: files run in the notebook's namespace, so everything happens inside a function that is then
+#: deleted; it wraps ``wait`` before any notebook cell can import it.
+SLEEP_LOGGER = """\
+def _log_deliberate_sleeps():
+    import functools, os
+    try:
+        from demo_server.learn import client
+    except ImportError:  # not a kernel of this repository's environment: nothing to log
+        return
+
+    original = client.wait
+
+    @functools.wraps(original)
+    def wait(seconds):
+        original(seconds)
+        with open(os.environ["DEMO_SLEEP_LOG"], "a", encoding="utf-8") as log:
+            log.write(f"{seconds}\\n")
+
+    client.wait = wait
+
+
+_log_deliberate_sleeps()
+del _log_deliberate_sleeps
+"""
 
 
 @dataclass(frozen=True)
@@ -159,8 +188,16 @@ class Run:
     exit: float | None
 
 
+def write_ipython_dir(folder: Path) -> Path:
+    """An ``IPYTHONDIR`` whose kernels log every ``wait()`` (see :data:`SLEEP_LOGGER`)."""
+    startup = folder / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    (startup / "00-log-deliberate-sleeps.py").write_text(SLEEP_LOGGER, encoding="utf-8")
+    return folder
+
+
 def read_sleep_log(path: Path) -> list[float]:
-    """One float per line, as ``demo_server.learn.client.wait`` writes them."""
+    """One float per line, as the kernels' startup script writes them."""
     if not path.exists():
         return []
     values = []
@@ -173,11 +210,13 @@ def read_sleep_log(path: Path) -> list[float]:
 
 
 def run_pytest(command: list[str], timeout: float) -> Run:
-    """Run ``command`` from the repo root with the sleep log and timing file in a temp folder."""
+    """Run ``command`` from the repo root with the sleep log, timing file and IPython folder in a temp folder."""
     with tempfile.TemporaryDirectory(prefix="bench-notebooks-") as scratch:
         sleep_log = Path(scratch) / "sleeps.log"
         timings = Path(scratch) / "per_notebook.json"
+        ipython_dir = write_ipython_dir(Path(scratch) / "ipython")
         env = {**os.environ, "DEMO_SLEEP_LOG": str(sleep_log), "BENCH_NOTEBOOK_TIMES": str(timings),
+               "IPYTHONDIR": str(ipython_dir),
                "PYTHONPATH": os.pathsep.join(filter(None, [str(BENCH_DIR), os.environ.get("PYTHONPATH")]))}
         launched = time.time()
         began = time.perf_counter()

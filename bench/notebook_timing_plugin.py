@@ -6,9 +6,11 @@ which includes nbval starting the notebook's kernel (the first cell's setup)
 and stopping it (the last cell's teardown). Deliberate sleeps are attributed
 to the notebook running when they were logged: cells run one at a time, so
 whatever ``DEMO_SLEEP_LOG`` gained since the previous report belongs to this
-notebook. The totals go, as JSON, to the file named by ``BENCH_NOTEBOOK_TIMES``,
-with the wall-clock moments the session started, finished collecting and
-ended, so the parent can tell start-up (imports) from the notebooks' own time.
+notebook. (The kernels write that file: ``bench_notebooks.py`` gives them an
+IPython startup script that logs each ``wait()``.) The totals go, as JSON, to
+the file named by ``BENCH_NOTEBOOK_TIMES``, with the wall-clock moments the
+session started, finished collecting and ended, so the parent can tell
+start-up (imports) from the notebooks' own time.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 import pytest
@@ -14,6 +15,7 @@ from flask import Flask, Response, jsonify, redirect, request
 from demo_server import create_cookie_session_app
 from demo_server.learn.client import (
     USER_AGENT,
+    Exchange,
     NotebookClient,
     SetCookie,
     is_signed_session_id,
@@ -223,19 +225,88 @@ def test_the_flask_cookie_session_cookie_name_is_read_from_the_app(serve: Serve)
     assert exchange.sent_session_cookie is not None and exchange.store_after is None
 
 
-def test_wait_sleeps_and_logs_to_demo_sleep_log(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
-    log = tmp_path / "sleeps.txt"
-    monkeypatch.delenv("DEMO_SLEEP_LOG", raising=False)
-    wait(0.01)
-    assert not log.exists()
+def test_an_exchange_shows_itself_through_the_forms_the_display_registered(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    exchange = NotebookClient(server).get("/login")
+    assert repr(exchange).startswith("→ GET /login  (browser)\n  Host: 127.0.0.1:")
+    assert exchange._repr_html_().startswith("<div style=")
 
+    monkeypatch.setattr(Exchange, "formatters", {})  # a record with no display imported
+    assert repr(exchange) == "<Exchange GET /login → 200 OK (browser)>"
+    assert exchange._repr_html_() is None
+
+
+def test_wait_only_sleeps(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The benchmark logs waits from outside (bench/bench_notebooks.py); wait() itself writes nothing."""
+    log = tmp_path / "sleeps.txt"
     monkeypatch.setenv("DEMO_SLEEP_LOG", str(log))
     started = time.monotonic()
     wait(0.05)
-    wait(0.02)
-    assert time.monotonic() - started >= 0.07
-    assert log.read_text(encoding="utf-8").splitlines() == ["0.05", "0.02"]
-    assert sum(float(line) for line in log.read_text().splitlines()) == pytest.approx(0.07)
+    wait(0)
+    assert time.monotonic() - started >= 0.05
+    assert not log.exists()
+    with pytest.raises(ValueError, match="negative"):
+        wait(-0.1)
+
+
+# -- the jar counts Max-Age from the moment the cookie arrived, as a browser does -------------
+
+
+def _sleep_until(moment: float) -> None:
+    time.sleep(max(0.0, moment - time.time()))
+
+
+@pytest.mark.parametrize("fraction", [0.1, 0.45, 0.85])
+def test_a_max_age_cookie_is_sent_until_exactly_max_age_seconds_after_it_arrived(serve: Serve,
+                                                                                 fraction: float) -> None:
+    """Max-Age=1: sent 0.8 s after it arrived, not 1.05 s after, wherever in its second the login fell.
+
+    A jar counting whole seconds (int(now) + 1, compared with int(now)) drops it at the next
+    full second: at 0.8 s whenever the login came after x.2 s.
+    """
+    client = NotebookClient(serve(max_age=1))
+    _sleep_until(time.time() // 1 + 1 + fraction)
+    before = time.time()
+    login = client.get("/login")
+    after = time.time()
+    (cookie,) = login.jar_after
+    assert before + 1 <= cookie.expires <= after + 1  # Unix time, to the fraction of a second
+    assert client.jar.get("sid") == cookie.value
+
+    _sleep_until(before + 0.8)
+    early = client.get("/")
+    sent_by = time.time()
+    _sleep_until(after + 1.05)
+    late = client.get("/")
+
+    assert sent_by < before + 1, "the machine stalled: the request meant for 0.8 s went out after 1 s"
+    assert early.cookie == f"sid={cookie.value}" and early.body == "hello 张三 welcome"
+    assert [(c.sent_next, c.not_sent_because) for c in early.jar_before] == [(True, "")]
+    assert late.cookie is None
+    assert [(c.sent_next, c.not_sent_because) for c in late.jar_before] == [(False, "expired")]
+    assert client.jar.get("sid") == cookie.value  # kept, and shown as expired, but not sent
+
+
+def test_an_expires_only_cookie_keeps_its_date(tiny: RunningServer) -> None:
+    exchange = NotebookClient(tiny).get("/two")
+    first = next(c for c in exchange.jar_after if c.name == "first")
+    expires = SetCookie.parse(exchange.set_cookies[0]).attribute("Expires")
+
+    assert first.expires == parsedate_to_datetime(expires).timestamp()
+    assert first.sent_next
+
+
+def test_clearing_the_jar_and_setting_cookies_by_hand_still_work(tiny: RunningServer, server: RunningServer) -> None:
+    browser = NotebookClient(server)
+    browser.get("/login")
+    browser.clear_cookies()
+    assert len(browser.jar) == 0 and browser.get("/").cookie is None
+
+    client = NotebookClient(tiny)
+    client.jar.set("planted", "by-hand", domain="127.0.0.1", path="/")
+    assert client.jar.get("planted") == "by-hand"
+    assert client.get("/echo").cookie == "planted=by-hand"
+    assert client.get("/echo", cookie="other=1").cookie == "other=1"
 
 
 def test_cookie_values_come_apart() -> None:

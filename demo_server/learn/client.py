@@ -6,7 +6,12 @@ jar the way a browser does. Each call makes exactly one request and returns an
 was sent, each ``Set-Cookie`` header that came back, verbatim) plus snapshots of
 the client's jar and, when the client knows the server, of the server's
 session store before and after. :mod:`demo_server.learn.display` turns exchanges
-into transcripts and cards.
+into transcripts and cards, and registers them as the exchange's own forms
+(:attr:`Exchange.formatters`): this module imports no display code.
+
+The jar counts ``Max-Age`` as a browser does, from the moment the response
+arrived and to the fraction of a second (:class:`BrowserCookieJar`), not in
+the whole seconds of :mod:`http.cookiejar`.
 
 The requests are made identical on every machine, so that notebook outputs
 can be compared run to run: a fixed ``User-Agent``, ``Accept-Encoding:
@@ -16,17 +21,18 @@ redirects, and a timeout on every request.
 
 from __future__ import annotations
 
-import os
-import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
+from email.utils import parsedate_to_datetime
 from http.cookiejar import Cookie
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit
 
 import requests
 
+from ..signing import SIGNED_SESSION_ID
 from ..stores import SessionRecord, SessionStore
 
 #: Sent as ``User-Agent`` on every request, so no library version leaks into outputs.
@@ -41,14 +47,6 @@ SHOWN_RESPONSE_HEADERS = ("Content-Type", "Cache-Control", "Location")
 
 #: The cookie name our server uses unless configured otherwise.
 DEFAULT_SESSION_COOKIE = "sid"
-
-#: Environment variable naming a file that collects every deliberate sleep (see :func:`wait`).
-SLEEP_LOG_VARIABLE = "DEMO_SLEEP_LOG"
-
-#: A signed session cookie of our server: ``secrets.token_urlsafe(32)`` (43
-#: base64url characters), a dot, and an HMAC-SHA256 signature (32 bytes,
-#: base64url without padding: 43 characters).
-SIGNED_SESSION_ID = re.compile(r"(?P<id>[A-Za-z0-9_-]{43})\.(?P<signature>[A-Za-z0-9_-]{43})")
 
 
 class ServerLike(Protocol):
@@ -70,6 +68,11 @@ def split_cookie_value(value: str) -> tuple[str, str]:
     if not dot or not session_id or not signature:
         raise ValueError(f"not a signed value (expected <id>.<signature>): {value!r}")
     return session_id, signature
+
+
+def http_time(value: str) -> float:
+    """An HTTP date (a ``Date`` or ``Expires`` header) as Unix seconds."""
+    return parsedate_to_datetime(value).timestamp()
 
 
 def is_signed_session_id(value: str) -> bool:
@@ -139,8 +142,9 @@ class JarCookie:
     value: str
     domain: str
     path: str
-    #: Unix time when the jar drops it; ``None`` for a browser-session cookie.
-    expires: int | None
+    #: Unix time when the jar drops it, to the fraction of a second for ``Max-Age``;
+    #: ``None`` for a browser-session cookie.
+    expires: float | None
     secure: bool
     #: Attributes the jar keeps but ignores, such as ``HttpOnly`` and ``SameSite=Lax``.
     flags: tuple[str, ...]
@@ -181,16 +185,17 @@ def snapshot_jar(jar: requests.cookies.RequestsCookieJar, base_url: str,
                  now: float | None = None) -> tuple[JarCookie, ...]:
     """The jar's cookies, sorted by domain, path and name, judged against a request to ``base_url``.
 
-    Judged as the jar itself does: expiry against whole seconds, Secure
-    cookies only over https, domain and path must match.
+    Judged as the jar itself does (see :class:`ReceivedCookie`): expiry
+    against the exact time, Secure cookies only over https, domain and path
+    must match.
     """
-    now_seconds = int(time.time() if now is None else now)
+    at = time.time() if now is None else now
     url = urlsplit(base_url)
     host = url.hostname or ""
     request_path = url.path or "/"
     found = []
     for cookie in jar:
-        reason = _why_not_sent(cookie, now_seconds, url.scheme, host, request_path)
+        reason = _why_not_sent(cookie, at, url.scheme, host, request_path)
         found.append(JarCookie(
             name=cookie.name, value=cookie.value or "", domain=cookie.domain, path=cookie.path,
             expires=cookie.expires, secure=bool(cookie.secure), flags=_nonstandard_flags(cookie),
@@ -199,8 +204,8 @@ def snapshot_jar(jar: requests.cookies.RequestsCookieJar, base_url: str,
     return tuple(sorted(found, key=lambda c: (c.domain, c.path, c.name)))
 
 
-def _why_not_sent(cookie: Cookie, now: int, scheme: str, host: str, path: str) -> str:
-    if cookie.is_expired(now):
+def _why_not_sent(cookie: Cookie, now: float, scheme: str, host: str, path: str) -> str:
+    if cookie.expires is not None and cookie.expires <= now:  # exactly, as ReceivedCookie decides
         return "expired"
     if cookie.secure and scheme != "https":
         return "Secure, and this is http"
@@ -217,6 +222,66 @@ def _nonstandard_flags(cookie: Cookie) -> tuple[str, ...]:
     return tuple(sorted(name if value is None else f"{name}={value}" for name, value in rest.items()))
 
 
+# -- the jar: expiry to the fraction of a second, as a browser keeps it ---------
+
+
+class ReceivedCookie(Cookie):
+    """A cookie whose expiry is an exact moment, compared with the exact time.
+
+    :mod:`http.cookiejar` counts whole seconds: it stores ``Max-Age`` as
+    ``int(now) + max_age`` and picks the cookies to send with
+    ``is_expired(int(time.time()))``, so a 2-second cookie could be left out
+    up to a second early. A browser counts from the moment the response
+    arrived, to the fraction of a second; so does this cookie.
+    """
+
+    @classmethod
+    def of(cls, cookie: Cookie, expires: float | None) -> ReceivedCookie:
+        """``cookie``, expiring at ``expires`` exactly (``Cookie`` itself would cut it to whole seconds)."""
+        received = cls(cookie.version, cookie.name, cookie.value, cookie.port, cookie.port_specified,
+                       cookie.domain, cookie.domain_specified, cookie.domain_initial_dot, cookie.path,
+                       cookie.path_specified, cookie.secure, None, cookie.discard, cookie.comment,
+                       cookie.comment_url, dict(getattr(cookie, "_rest", {})), cookie.rfc2109)
+        received.expires = expires  # type: ignore[assignment]  # a float, on purpose
+        return received
+
+    def is_expired(self, now: float | None = None) -> bool:
+        """Whether expired at ``now``, but never judged at a moment before the present.
+
+        When the jar picks the cookies to send it passes ``int(time.time())``,
+        the present cut to whole seconds; the exact present is used instead.
+        """
+        present = time.time()
+        return super().is_expired(present if now is None else max(now, present))
+
+
+class BrowserCookieJar(requests.cookies.RequestsCookieJar):
+    """requests' jar, but a ``Max-Age`` cookie expires exactly ``max_age`` seconds after it arrived.
+
+    ``Expires``-only cookies keep their date. Every cookie the jar makes is a
+    :class:`ReceivedCookie`, so the exact time also decides which are sent.
+    """
+
+    def make_cookies(self, response: Any, request: Any) -> list[Cookie]:
+        received_at = time.time()
+        max_ages = _max_ages(response.info().get_all("Set-Cookie", []))
+        return [ReceivedCookie.of(cookie, received_at + max_ages[cookie.name] if cookie.name in max_ages
+                                  else cookie.expires)
+                for cookie in super().make_cookies(response, request)]
+
+
+def _max_ages(headers: list[str]) -> dict[str, int]:
+    """Each cookie's ``Max-Age`` in seconds, by cookie name, where it is a whole number the jar accepts."""
+    found = {}
+    for header in headers:
+        cookie = SetCookie.parse(header)
+        max_age = cookie.attribute("Max-Age")
+        if max_age is not None:
+            with suppress(ValueError):  # as in the jar: a cookie with a Max-Age like "2.5" is dropped
+                found[cookie.name] = int(max_age)
+    return found
+
+
 # -- one exchange --------------------------------------------------------------
 
 
@@ -224,10 +289,16 @@ def _nonstandard_flags(cookie: Cookie) -> tuple[str, ...]:
 class Exchange:
     """One request and its response, as they really went over the wire.
 
-    Its text form is a raw-HTTP-like transcript and its HTML form a card
-    (see :mod:`demo_server.learn.display`), so a cell ending in ``client.get(...)``
-    shows the exchange.
+    Its text form is a raw-HTTP-like transcript and its HTML form a card, so
+    a cell ending in ``client.get(...)`` shows the exchange. Both come from
+    :attr:`formatters`, which :mod:`demo_server.learn.display` fills in: the
+    record itself knows no display.
     """
+
+    #: How exchanges show themselves: ``"text"`` for ``repr``, ``"html"`` for notebooks.
+    #: Empty here; importing :mod:`demo_server.learn` (any of it) imports the display,
+    #: which registers its own. Without them, ``repr`` is one plain line and there is no HTML.
+    formatters: ClassVar[dict[str, Callable[[Exchange], str]]] = {}
 
     client_name: str
     method: str
@@ -297,17 +368,17 @@ class Exchange:
         return None
 
     def __repr__(self) -> str:
-        from .display import format_exchange
-
-        return format_exchange(self)
+        text = self.formatters.get("text")
+        if text is None:
+            return f"<Exchange {self.method} {self.path} → {self.status} {self.reason} ({self.client_name})>"
+        return text(self)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))
 
-    def _repr_html_(self) -> str:
-        from .display import ExchangeView
-
-        return ExchangeView(self)._repr_html_()
+    def _repr_html_(self) -> str | None:
+        html = self.formatters.get("html")
+        return None if html is None else html(self)
 
 
 # -- the client ----------------------------------------------------------------
@@ -472,8 +543,9 @@ def _session_cookie_name(app: Any, interface: Any) -> str:
 
 
 def _deterministic_session() -> requests.Session:
-    """A requests session that sends the same headers on every machine."""
+    """A requests session that sends the same headers on every machine, with a browser's jar."""
     session = requests.Session()
+    session.cookies = BrowserCookieJar()
     session.trust_env = False  # no HTTP_PROXY, no ~/.netrc
     session.headers["User-Agent"] = USER_AGENT
     session.headers["Accept-Encoding"] = "identity"  # else br/zstd appear when installed
@@ -484,15 +556,7 @@ def _deterministic_session() -> requests.Session:
 
 
 def wait(seconds: float) -> None:
-    """Sleep on purpose, e.g. until a cookie expires.
-
-    When ``DEMO_SLEEP_LOG`` names a file, the seconds are appended to it as
-    one line, so the benchmark can subtract deliberate sleeps from run times.
-    """
+    """Sleep on purpose, e.g. until a cookie expires: a wait that reads as one in a notebook."""
     if seconds < 0:
         raise ValueError("cannot wait a negative number of seconds")
     time.sleep(seconds)
-    log = os.environ.get(SLEEP_LOG_VARIABLE)
-    if log:
-        with open(log, "a", encoding="utf-8") as file:
-            file.write(f"{seconds}\n")
