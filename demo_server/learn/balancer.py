@@ -1,0 +1,81 @@
+"""A toy round-robin load balancer: one cookie jar, several servers, each request to the next in turn.
+
+Notebook 08 §3 puts two servers behind it and counts how many visits still
+find the session. A real balancer is one address that forwards each request;
+this one switches its client's base URL instead. For cookies that is the same
+thing, because cookies ignore ports: the one jar sends the same ``sid`` to
+every server, as a browser behind a real balancer would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from ..runner import ServerProcess, start_server_process
+from ..seed import GREETING
+from ..stores import SessionStore
+from .client import Exchange, NotebookClient, ServerLike
+
+
+class RoundRobin:
+    """Sends each request to the next server in turn, through one cookie jar, and logs who answered.
+
+    ``servers`` maps a short name (``"a"``) to a running server; the turn goes
+    through them in that order. ``store`` lets every exchange show the store
+    the servers share, as ``NotebookClient(store=...)`` does.
+    """
+
+    def __init__(self, servers: Mapping[str, ServerLike], *, store: SessionStore | None = None,
+                 client_name: str = "browser") -> None:
+        if not servers:
+            raise ValueError("a balancer needs at least one server")
+        self.servers = dict(servers)
+        self.client_name = client_name
+        #: How many requests the balancer has handed on: the next one goes to server ``turn % len(servers)``.
+        self.turn = 0
+        #: The one client, so the one cookie jar, that every request goes through.
+        self.client = NotebookClient(next(iter(self.servers.values())).url, name=client_name, store=store)
+        #: ``(server name, exchange)`` for every request, in the order they were made.
+        self.log: list[tuple[str, Exchange]] = []
+
+    def get(self, path: str, *, via: str | None = None) -> Exchange:
+        """``GET path`` on the next server in turn, or on the server named ``via``; the turn moves on either way."""
+        name = via if via is not None else list(self.servers)[self.turn % len(self.servers)]
+        server = self.servers[name]  # a KeyError names the unknown server
+        self.turn += 1
+        self.client.base_url = server.url
+        self.client.name = f"{self.client_name}, via {name}"  # each exchange says which server answered
+        exchange = self.client.get(path)
+        self.log.append((name, exchange))
+        return exchange
+
+
+def walk(balancer: RoundRobin, visits: int = 10) -> list[str]:
+    """Log in, then visit ``/`` ``visits`` times; the answers to the visits, in order."""
+    balancer.get("/login")
+    return [balancer.get("/").body for _ in range(visits)]
+
+
+def print_walk(balancer: RoundRobin) -> None:
+    """Print the balancer's log as a table (which server, what was sent and set, the answer), then the score."""
+    print(" #  server  request  cookie sent  Set-Cookie  answer")
+    for number, (name, exchange) in enumerate(balancer.log, 1):
+        sent = "sid" if exchange.sent_session_cookie else "-"
+        issued = "sid" if exchange.set_session_cookie else "-"
+        print(f"{number:2}  {name:6}  {exchange.path:7}  {sent:11}  {issued:10}  {exchange.body}")
+    visits = [exchange.body for _, exchange in balancer.log if exchange.path == "/"]
+    print(f"\ngreeted in {visits.count(GREETING)} of {len(visits)} visits")
+
+
+def start_pair(*args: str, names: Sequence[str] = ("a", "b")) -> tuple[ServerProcess, ServerProcess]:
+    """Start two ``python -m demo_server ARGS`` processes side by side: each takes a moment to start.
+
+    As with :func:`~demo_server.start_server_process`, a name already in use
+    stops the process started under it first, so re-running a cell leaves no orphan.
+    """
+    if len(names) != 2 or names[0] == names[1]:
+        raise ValueError(f"a pair needs two different names, not {tuple(names)!r}")
+    with ThreadPoolExecutor(2) as pool:
+        first, second = pool.map(lambda name: start_server_process(*args, name=name), names)
+    return first, second
