@@ -2,7 +2,9 @@
 
 Every test talks to a real server over real HTTP; these helpers keep the
 client identical on every machine (FIELD-NOTES §2) and read Set-Cookie from
-the raw headers, where repeated headers stay separate.
+the raw headers, where repeated headers stay separate. It parses Set-Cookie
+itself, on purpose, beside ``demo_server.learn.client.SetCookie``: the tests
+must not trust the code they check.
 """
 
 from __future__ import annotations

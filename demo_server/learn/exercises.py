@@ -410,7 +410,7 @@ def exercise_3_2(rolling_server: object, active: object) -> str:
     _require(logins, "log in with the active client first, on rolling_server: active.get('/login').")
     login = history[logins[-1]]
     visits = [e for e in history[logins[-1] + 1:] if e.method == "GET" and e.path == "/"]
-    _require(visits, "after logging in, visit '/' a few times with wait(0.7) between the visits.")
+    _require(visits, "after logging in, visit '/' a few times with wait(1) between the visits.")
     previous = login
     for number, visit in enumerate(visits, start=1):
         gap = (visit.sent_at or 0) - (previous.sent_at or 0)

@@ -1,4 +1,4 @@
-"""A walk of requests as a table, with session ids named ``id 1``, ``id 2`` … in order of appearance.
+"""A walk of requests as a table (session ids named ``id 1``, ``id 2`` … in order of appearance), or as a timeline.
 
 Ids are random, so a table that printed them would differ on every run; the
 labels do not, and they still show which requests shared a session.
@@ -42,3 +42,11 @@ def walk_table(walk: Sequence[Exchange], labels: IdLabels, *, title: str) -> Tab
     rows = [[f"{e.method} {e.path}", labels.cookie_sent(e), e.status, e.body, labels.cookie_set(e)] for e in walk]
     return show_table(["request", "Cookie sent", "status", "body", "Set-Cookie"], rows, title=title,
                       mono_columns=[0, 1, 4])
+
+
+def timeline_row(when: str, exchange: Exchange) -> str:
+    """One request of a timeline as a line: when, what, the cookie sent, the cookie received, the answer."""
+    sent = "sends sid" if exchange.sent_session_cookie else "no cookie"
+    received = exchange.set_session_cookie
+    back = f"Set-Cookie Max-Age={received.attribute('Max-Age')}" if received else "no Set-Cookie"
+    return f"  {when}  {exchange.method} {exchange.path:<7} {sent:<10} {back:<22} {exchange.body}"

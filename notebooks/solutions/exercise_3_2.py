@@ -1,8 +1,8 @@
 rolling_server = start_server(name="rolling", max_age=2, rolling=True)
 active = NotebookClient(rolling_server, name="active")
 active.get("/login")
-for _ in range(4):  # 2.8 s after the login in all, longer than max_age, but never idle for long
-    wait(0.7)
+for _ in range(3):  # 3 s after the login in all, longer than max_age, but never idle for long
+    wait(1)
     active.get("/")
 for exchange in active.history:  # every response re-sent the cookie with a fresh Max-Age
     print(exchange.method, exchange.path, "→", exchange.body,
