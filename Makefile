@@ -27,7 +27,7 @@ PARALLEL_ARGS := $(if $(filter-out 1,$(JOBS)),-n $(JOBS) --dist loadfile)
 # JupyterLab refuses to start as root unless told to.
 LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help venv test lab check notebooks rerun-check reset bench clean
+.PHONY: help venv test lab check translations notebooks rerun-check reset bench clean
 
 help:
 	@echo "Targets:"
@@ -35,7 +35,8 @@ help:
 	@echo "  make test       run tests/ and every notebook under strict nbval (PYTEST_ARGS narrows it, JOBS=2 parallelises)"
 	@echo "  make lab        start JupyterLab on notebooks/, with 00_start_here open"
 	@echo "  make check      the workshop install check (python -m demo_server.learn.check): one ✓/✗ line per check"
-	@echo "  make notebooks  re-execute every notebook in a fresh kernel and save its outputs"
+	@echo "  make translations  build notebooks/zh/ (the Chinese edition) from the English and notebooks/locale/"
+	@echo "  make notebooks  re-execute every notebook, both editions, in a fresh kernel and save its outputs"
 	@echo "  make rerun-check  run each notebook twice in one kernel (\"Run All\" again); writes nothing"
 	@echo "  make reset      between workshop groups: notebooks/ back to the committed version (discards edits)"
 	@echo "  make bench      run the benchmarks (bench/run_all.py)"
@@ -66,7 +67,12 @@ lab: venv
 check: venv
 	$(VENV_PYTHON) -m demo_server.learn.check
 
-notebooks: venv
+# The Chinese edition, notebooks/zh/, from the English notebooks and the catalogs in notebooks/locale/.
+translations: venv
+	$(VENV_PYTHON) tools/translations.py build
+
+# Every notebook, both editions, re-executed; the Chinese one is rebuilt from its sources first.
+notebooks: translations
 	$(VENV_PYTHON) tools/run_notebooks.py
 
 rerun-check: venv

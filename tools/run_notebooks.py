@@ -8,7 +8,8 @@ notebook leaves `git diff` empty.
 
 Usage: python tools/run_notebooks.py [--rerun-check] [NOTEBOOK.ipynb ...]
 With no arguments it runs every notebooks/NN_*.ipynb in order, then the solved copies of the
-exercise notebooks, notebooks/solutions/NN_*.ipynb. A solved copy is always rebuilt from its
+exercise notebooks, notebooks/solutions/NN_*.ipynb; then the same for the Chinese edition in
+notebooks/zh/ (which `make translations` builds from the English and the catalogs first). A solved copy is always rebuilt from its
 exercise notebook and the solution files first (tools/solutions.py), so it cannot drift from
 them. The exercise notebooks themselves are kept without outputs, so that the outputs do not
 give away the answers to "predict, then run" questions; they are never written here.
@@ -32,6 +33,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbformat import NotebookNode
 
 import solutions
+import translations
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
@@ -50,23 +52,31 @@ NBVAL_RAISES_TAG = "nbval-raises-exception"
 NBVAL_RAISES_COMMENT = "NBVAL_RAISES_EXCEPTION"
 
 
+#: The editions: English, the source, and the Chinese one that tools/translations.py builds from it.
+EDITIONS = (NOTEBOOK_DIR, translations.TARGET)
+
+
 def default_notebooks() -> list[Path]:
-    """The tutorial's numbered notebooks in reading order, then the solved exercise notebooks."""
-    solved = [solutions.solved_path(exercise) for exercise in solutions.exercise_notebooks()]
-    return sorted(NOTEBOOK_DIR.glob(NOTEBOOK_GLOB)) + solved
+    """Per edition, the tutorial's numbered notebooks in reading order, then the solved exercise notebooks."""
+    paths: list[Path] = []
+    for edition in EDITIONS:
+        exercises = solutions.exercise_notebooks(edition / "exercises")
+        paths += sorted(edition.glob(NOTEBOOK_GLOB)) + [solutions.solved_path(path) for path in exercises]
+    return paths
 
 
 def load_notebook(path: Path) -> NotebookNode:
     """The notebook to run: a solved copy is rebuilt from its sources, anything else read as is."""
     exercise = solutions.exercise_path_for(path)
     if exercise is not None:
-        return solutions.solved_notebook(exercise)
+        chinese = exercise.resolve().is_relative_to(translations.TARGET.resolve())
+        return solutions.solved_notebook(exercise, translations.solved_header() if chinese else solutions.SOLVED_HEADER)
     return nbformat.read(path, as_version=4)
 
 
 def is_exercise_notebook(path: Path) -> bool:
     """Exercise notebooks are committed without outputs (see the module docstring)."""
-    return path.resolve().parent == solutions.EXERCISE_DIR.resolve()
+    return path.resolve().parent.name == "exercises"
 
 
 def is_marked_to_raise(cell: NotebookNode) -> bool:
@@ -206,7 +216,7 @@ def main(argv: list[str]) -> int:
     explicit = [Path(arg) for arg in argv if arg != "--rerun-check"]
     paths = explicit or default_notebooks()
     if rerun_check and not explicit:
-        paths += solutions.exercise_notebooks()
+        paths += [path for edition in EDITIONS for path in solutions.exercise_notebooks(edition / "exercises")]
     run = rerun_notebook if rerun_check else run_notebook
     if not paths:
         print(f"no notebooks match {NOTEBOOK_DIR / NOTEBOOK_GLOB}", file=sys.stderr)

@@ -8,7 +8,9 @@ each exercise cell replaced by exactly what ``%load`` would put there: the ``# %
 then the file. Everything else is the exercise notebook, cell for cell.
 
 ``make notebooks`` builds the solved copies with :func:`solved_notebook` and executes them, and
-``tests/test_exercises.py`` checks that the committed copies still match what it builds.
+``tests/test_exercises.py`` checks that the committed copies still match what it builds. The
+Chinese edition has the same layout under ``notebooks/zh/`` (``tools/translations.py``), and the
+same functions build its solved copies: a solved copy's sources are always its siblings.
 """
 
 from __future__ import annotations
@@ -34,21 +36,22 @@ SOLVED_HEADER = (
 )
 
 
-def exercise_notebooks() -> list[Path]:
+def exercise_notebooks(exercise_dir: Path = EXERCISE_DIR) -> list[Path]:
     """The exercise notebooks, in reading order."""
-    return sorted(EXERCISE_DIR.glob(NOTEBOOK_GLOB))
+    return sorted(exercise_dir.glob(NOTEBOOK_GLOB))
 
 
 def solved_path(exercise_path: Path) -> Path:
-    """Where the solved copy of an exercise notebook lives."""
-    return SOLUTION_DIR / exercise_path.name
+    """Where the solved copy of an exercise notebook lives: ``../solutions/`` beside its folder."""
+    return exercise_path.parent.parent / "solutions" / exercise_path.name
 
 
 def exercise_path_for(solved: Path) -> Path | None:
     """The exercise notebook a solved copy is built from, or None if ``solved`` is not one."""
-    if solved.resolve().parent != SOLUTION_DIR.resolve():
+    exercise = solved.parent.parent / "exercises" / solved.name
+    if solved.parent.name != "solutions" or not exercise.exists():
         return None
-    return EXERCISE_DIR / solved.name
+    return exercise
 
 
 def solution_files(nb: NotebookNode) -> list[str]:
@@ -57,14 +60,14 @@ def solution_files(nb: NotebookNode) -> list[str]:
             for match in LOAD_LINE.finditer(cell.source)]
 
 
-def loaded_source(file_name: str) -> str:
+def loaded_source(file_name: str, solution_dir: Path = SOLUTION_DIR) -> str:
     """What ``%load ../solutions/FILE`` leaves in a cell: the magic, commented, then the file."""
-    text = (SOLUTION_DIR / file_name).read_text(encoding="utf-8")
+    text = (solution_dir / file_name).read_text(encoding="utf-8")
     return f"# %load ../solutions/{file_name}\n{text.rstrip()}"
 
 
-def solved_notebook(exercise_path: Path) -> NotebookNode:
-    """The solved copy of an exercise notebook, without outputs."""
+def solved_notebook(exercise_path: Path, header: str = SOLVED_HEADER) -> NotebookNode:
+    """The solved copy of an exercise notebook, without outputs; ``header`` is its first cell's text."""
     nb = nbformat.read(exercise_path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -73,10 +76,10 @@ def solved_notebook(exercise_path: Path) -> NotebookNode:
         if len(files) > 1:
             raise ValueError(f"{exercise_path.name}: one exercise cell loads {files}; use one cell each")
         if files:
-            cell.source = loaded_source(files[0])
+            cell.source = loaded_source(files[0], exercise_path.parent.parent / "solutions")
         cell.outputs = []
         cell.execution_count = None
-    header = nbformat.v4.new_markdown_cell(SOLVED_HEADER.format(name=exercise_path.name))
+    header = nbformat.v4.new_markdown_cell(header.format(name=exercise_path.name))
     header["id"] = "solved-copy"  # fixed, so that rebuilding leaves git diff empty
     nb.cells.insert(0, header)
     return nb
