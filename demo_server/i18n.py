@@ -85,6 +85,14 @@ def _(message: str) -> str:
     return _current.gettext(message)
 
 
+def N_(message: str) -> str:
+    """``message`` unchanged: marks English kept as a value (a constant, a label code compares) for the extractor.
+
+    Whatever shows the value translates it then, with :func:`_`.
+    """
+    return message
+
+
 def _canonical(language: str) -> str:
     """``zh``, ``zh-CN``, ``zh_cn``, ``zh-Hans`` … as the catalog's name, ``zh_CN``; ``en…`` as ``en``."""
     lowered = language.replace("-", "_").lower()

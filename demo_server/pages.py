@@ -21,6 +21,15 @@ current browsers; a per-session token, kept in the server-side session and
 echoed by our own forms only, also stops it where SameSite is missing or
 not enforced (old browsers, ``SameSite=None``, sibling subdomains).
 
+Each page speaks the language the browser asks for (``Accept-Language``),
+English by default: :func:`page_language` picks it per request, and the
+pages translate with that language's catalog
+(:func:`demo_server.i18n.translations_for`), never with the process-wide
+:func:`~demo_server.i18n.use_language`, because one server answers browsers
+of many languages at once, from many threads. The seed's Chinese words
+(张三, 登入成功, 未登入, 退出登入) and its greeting stay as they are in every
+language: they are what the text routes answer too.
+
 Every link is built with :func:`flask.url_for`, so behind a proxy that
 mounts the app under a prefix (jupyter-server-proxy's ``/proxy/PORT``) the
 links keep the prefix. Redirects are *relative* (``Location: ./``): the
@@ -32,12 +41,18 @@ twice).
 
 from __future__ import annotations
 
+import gettext
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timezone
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request, session
+from flask import Blueprint, Flask, Response, current_app, g, make_response, render_template, request, session
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 from werkzeug.exceptions import BadRequest
 
+from . import i18n
 from .seed import DEFAULT_USER, LOGIN_DONE, LOGOUT_DONE
 from .sessions import ServerSession, ServerSideSessionInterface
 
@@ -51,9 +66,23 @@ MAX_USER_LENGTH = 40
 #: into the page would hand HttpOnly cookies to any script running on it.
 COOKIE_PREVIEW_LENGTH = 6
 
-#: What ``?done=…`` after a redirect announces, in the seed's words and in
-#: English, and whether it applies to a logged-in (True) or logged-out visitor.
-NOTICES = {"login": (LOGIN_DONE, "logged in", True), "logout": (LOGOUT_DONE, "logged out", False)}
+#: What ``?done=…`` after a redirect announces: the seed's words, their gloss
+#: (a function, so that each request gets it in its own language), and whether
+#: it applies to a logged-in (True) or logged-out visitor.
+NOTICES: dict[str, tuple[str, Callable[[], str], bool]] = {
+    "login": (LOGIN_DONE, lambda: _("logged in"), True),
+    "logout": (LOGOUT_DONE, lambda: _("logged out"), False),
+}
+
+#: Tags a browser may send for a catalog's language that Werkzeug's matching
+#: does not tie to the catalog's name: it relates ``zh`` and ``zh-CN`` to
+#: ``zh_CN``, but not the script subtag of ``zh-Hans``.
+LANGUAGE_ALIASES = {"zh-Hans": "zh_CN", "zh-Hans-CN": "zh_CN"}
+
+#: How ``<html lang>`` and ``Content-Language`` name a catalog's language
+#: (any other: its name with a hyphen). Simplified Chinese is named by its
+#: script, as the seed's Chinese words on the pages already are.
+LANGUAGE_TAGS = {"zh_CN": "zh-Hans"}
 
 web_pages = Blueprint(
     "web", __name__, url_prefix="/web",
@@ -81,6 +110,64 @@ def _interface() -> ServerSideSessionInterface:
     return interface
 
 
+# -- the language of the page ---------------------------------------------------
+
+def page_language() -> str:
+    """The catalog language this browser prefers (``Accept-Language``), English if it prefers none we have.
+
+    Chosen once per request and kept in :data:`flask.g`: every message of the page asks.
+    """
+    if "page_language" not in g:
+        available = i18n.available_languages()
+        offered = [*available, *(alias for alias, language in LANGUAGE_ALIASES.items() if language in available)]
+        best = request.accept_languages.best_match(offered, default=i18n.SOURCE_LANGUAGE)
+        g.page_language = LANGUAGE_ALIASES.get(best, best)
+    return g.page_language
+
+
+def language_tag(language: str) -> str:
+    """The BCP 47 tag of a catalog language, for ``<html lang>`` and ``Content-Language``."""
+    return LANGUAGE_TAGS.get(language, language.replace("_", "-"))
+
+
+def page_translations() -> gettext.NullTranslations:
+    """The catalog of this request's language (looked up through the module, so a test can replace it)."""
+    return i18n.translations_for(page_language())
+
+
+def _(message: str) -> str:
+    """``message`` in this request's language: the pages' own ``_``, not the process-wide one."""
+    return page_translations().gettext(message)
+
+
+@pass_eval_context
+def template_gettext(eval_context: EvalContext, message: str, **variables: object) -> str:
+    """The templates' ``_("… %(name)s …", name=…)``, as Jinja's "new style" gettext.
+
+    The translation is trusted as markup (it may hold ``<code>``), and each
+    value is escaped as it is filled in. Only a message given values is
+    formatted, so a stray ``%`` in the translation of a plain one is harmless.
+    """
+    translated = page_translations().gettext(message)
+    if eval_context.autoescape:
+        translated = Markup(translated)
+    return translated % variables if variables else translated
+
+
+@web_pages.context_processor
+def language_helpers() -> dict[str, object]:
+    """Lets templates write ``{{ _("…") }}`` and ``<html lang="{{ lang }}">``, in this request's language."""
+    return {"_": template_gettext, "lang": language_tag(page_language())}
+
+
+def render_page(template: str, status: int = 200, **context: object) -> Response:
+    """A page in this request's language, labelled so that no cache gives it to a browser that asked for another."""
+    response = make_response(render_template(template, **context), status)
+    response.headers["Content-Language"] = language_tag(page_language())
+    response.vary.add("Accept-Language")
+    return response
+
+
 # -- CSRF protection -----------------------------------------------------------
 
 def csrf_token() -> str:
@@ -102,10 +189,10 @@ def check_csrf_token() -> None:
     sent = request.form.get(CSRF_FIELD, "")
     expected = _session().get(CSRF_FIELD)
     if not isinstance(expected, str) or not secrets.compare_digest(sent.encode(), expected.encode()):
-        raise BadRequest(
+        raise BadRequest(_(
             "The form did not carry this session's token: either it came from another site, "
             "or your session ended after the form was shown."
-        )
+        ))
 
 
 @web_pages.context_processor
@@ -138,17 +225,17 @@ def cookie_preview(value: str) -> str:
 # -- the pages -----------------------------------------------------------------
 
 @web_pages.get("/")
-def home() -> str:
+def home() -> Response:
     """Who is logged in, and when this session ends."""
     current = _session()
     user = current.get("userinfo")
     notice = None
     if request.args.get("done") in NOTICES:
         text, gloss, for_logged_in = NOTICES[request.args["done"]]
-        notice = (text, gloss) if bool(user) == for_logged_in else None
+        notice = (text, gloss()) if bool(user) == for_logged_in else None
     expires = current.expires if not current.new else None
     interface = _interface()
-    return render_template(
+    return render_page(
         "web/home.html", page="home", user=user, notice=notice,
         session_id_start=current.id[:8] if not current.new else None,
         expires_text=utc_text(expires) if expires else None,
@@ -159,10 +246,10 @@ def home() -> str:
 
 
 @web_pages.get("/login")
-def login_form() -> str:
+def login_form() -> Response:
     """The login form. Showing it starts a session to hold the form's token."""
     interface = _interface()
-    return render_template(
+    return render_page(
         "web/login.html", page="login", default_user=DEFAULT_USER,
         max_user_length=MAX_USER_LENGTH, samesite=interface.options.samesite,
         cookie_name=interface.options.cookie_name,
@@ -175,7 +262,7 @@ def login() -> Response:
     check_csrf_token()
     user = request.form.get("user", "").strip()
     if not 0 < len(user) <= MAX_USER_LENGTH:
-        raise BadRequest(f"A user name has 1 to {MAX_USER_LENGTH} characters.")
+        raise BadRequest(_("A user name has 1 to {max_length} characters.").format(max_length=MAX_USER_LENGTH))
     current = _session()
     current.regenerate()  # a new id at every privilege change: no session fixation
     current["userinfo"] = user
@@ -195,7 +282,7 @@ def logout() -> Response:
 
 
 @web_pages.route("/cookies", methods=["GET", "POST"])
-def cookies() -> str:
+def cookies() -> Response:
     """What JavaScript can read next to what the server received.
 
     POST is accepted, and changes nothing, so that a form, including one on
@@ -205,13 +292,13 @@ def cookies() -> str:
         (name, cookie_preview(value), len(value))
         for name, value in request.cookies.items(multi=True)
     ]
-    return render_template(
+    return render_page(
         "web/cookies.html", page="cookies", received=received, method=request.method,
         cookie_name=_interface().options.cookie_name, preview_length=COOKIE_PREVIEW_LENGTH,
     )
 
 
 @web_pages.errorhandler(BadRequest)
-def bad_request(error: BadRequest) -> tuple[str, int]:
+def bad_request(error: BadRequest) -> Response:
     """A readable page for a refused form, instead of Werkzeug's generic one."""
-    return render_template("web/refused.html", page=None, reason=error.description), 400
+    return render_page("web/refused.html", 400, page=None, reason=error.description)

@@ -9,6 +9,7 @@ started and evaluated once per module.
 
 from __future__ import annotations
 
+import gettext
 import uuid
 from collections.abc import Callable, Iterator
 from html import escape
@@ -17,13 +18,15 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from demo_server import GREETING, LOGGED_OUT
+from demo_server import GREETING, LOGGED_OUT, i18n
 from demo_server.learn.checklist import (
-    CHECKLIST, MARKS, ChecklistTable, Target, Verdict, answers, check_absolute_timeout, check_generic_name,
-    check_host_prefix, check_httponly, check_idle_timeout, check_samesite, check_secure, cookie_pair,
-    cookie_session_app, evaluate, format_timeline, make_session_permanent, run_timeline,
+    CHECKLIST, MARKS, ChecklistTable, Target, Verdict, answers, check_absolute_timeout, check_cookie_only,
+    check_generic_name, check_host_prefix, check_httponly, check_idle_timeout, check_input_bounds, check_samesite,
+    check_secure, check_tampering, cookie_pair, cookie_session_app, evaluate, format_timeline, host_prefix_rules,
+    make_session_permanent, run_timeline,
 )
 from demo_server.learn.client import NotebookClient
+from demo_server.learn.display.text import text_width
 from demo_server.runner import RunningServer, start_server
 
 #: Flask's column in notebook 07 (§13), by row number: — where there is no id or store, ✗ where it fails.
@@ -220,3 +223,93 @@ def test_cookie_session_app_makes_sessions_permanent_only_when_asked() -> None:
     assert cookie_session_app(permanent=True).before_request_funcs[None] == [make_session_permanent]
     assert None not in cookie_session_app().before_request_funcs
     assert cookie_session_app(SESSION_COOKIE_NAME="sid").config["SESSION_COOKIE_NAME"] == "sid"
+
+
+# -- the language ---------------------------------------------------------------------------------
+#
+# The Chinese catalog is still being translated, so a marked one stands in for it: every message
+# comes back as ‹message›. Values (bodies such as 未登入, names, status codes) stay outside the marks.
+
+
+class MarkedTranslations(gettext.NullTranslations):
+    """A stand-in for the Chinese catalog: each message comes back between ‹ and ›."""
+
+    def gettext(self, message: str) -> str:
+        return "‹" + message + "›"
+
+
+@pytest.fixture
+def marked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Install the marked catalog after the module was imported, as a notebook's language cell does."""
+    monkeypatch.setattr(i18n, "_current", MarkedTranslations())
+
+
+def test_the_requirements_are_read_in_the_language_of_the_moment(marked: None) -> None:
+    assert CHECKLIST[0].text == "‹Session ids carry at least 128 random bits›"
+    assert CHECKLIST[2].why == "‹URLs leak into history, logs, Referer headers and shared links.›"
+    assert CHECKLIST[4].text == "HttpOnly"  # an attribute's name: nothing to translate
+    assert CHECKLIST[5].text == "‹SameSite=Lax or Strict›"
+    assert CHECKLIST[14].text == "‹Absurd parameters get a 4xx, never a 5xx›"
+    assert CHECKLIST[0].check.__name__ == "check_id_entropy"
+
+
+def test_a_table_made_in_english_is_shown_in_the_language_it_is_shown_in(
+        monkeypatch: pytest.MonkeyPatch, ours: Target, flask_target: Target,
+        our_verdicts: list[Verdict], flask_verdicts: list[Verdict]) -> None:
+    table = ChecklistTable({ours.label: our_verdicts, flask_target.label: flask_verdicts})
+    monkeypatch.setattr(i18n, "_current", MarkedTranslations())
+    text, html = repr(table), table._repr_html_()
+    lines = text.splitlines()
+    assert lines[0] == " 1. ‹Session ids carry at least 128 random bits›"
+    width = len(ours.label)
+    assert lines[1] == f"    {'‹why›':{width}}  ‹A guessable id is a session anyone can take over without touching the victim.›"
+    assert " 5. HttpOnly" in lines
+    assert f"    {ours.label}  ✓  20 logins, 20 distinct ids of 256 random bits" in lines  # made in English
+    assert '<th style="' in html and ">‹#›</th>" in html and ">‹requirement›</th>" in html
+    assert f">{escape(ours.label)}</th>" in html and f">{flask_target.label}</th>" in html  # labels are values
+    assert "<b>‹A store outage gets a plain 503›</b>" in html
+
+
+def test_the_evidence_is_marked_and_the_values_are_not(marked: None, ours: Target) -> None:
+    cookie_only = check_cookie_only(ours)
+    assert cookie_only.passed is True
+    assert cookie_only.evidence == f"‹?sid= in the URL: {LOGGED_OUT}; the same value as a cookie: {GREETING}›"
+    assert list(cookie_only.exchanges) == ["in the URL", "as a cookie"]  # keys the notebook reads: never translated
+    assert cookie_only.exchanges["in the URL"].client_name == "‹other browser›"
+    assert str(check_httponly(ours)) == "✓  ‹HttpOnly set›"
+    assert str(check_samesite(ours)) == "✓  SameSite=Lax"  # protocol text only: nothing to translate
+    assert check_generic_name(ours).evidence == "‹cookie name 'sid', generic›"
+    assert check_tampering(ours).evidence == f"‹one character changed: 200, {LOGGED_OUT}›"
+    assert list(check_input_bounds(ours).exchanges) == ["remember=10000000000", "pause=nan", "‹a 1000-character user›"]
+    rules = host_prefix_rules(check_host_prefix(ours).exchanges["login"])
+    assert list(rules) == ["‹name starts with __Host-›", "Secure", "Path=/", "‹no Domain›"]
+
+
+def test_a_failed_check_is_marked_too(marked: None, start: Start) -> None:
+    verdict = check_generic_name(one_server(start(cookie_name="connect.sid")))
+    assert verdict.evidence == "‹cookie name 'connect.sid', the default of Express (express-session)›"
+    broken = check_host_prefix(one_server(start(secure=True, proxy=True)))
+    assert broken.evidence == "‹breaks: ‹name starts with __Host-››"
+
+
+def test_the_timeline_speaks_the_current_language(marked: None, ours: Target, our_verdicts: list[Verdict]) -> None:
+    lines = format_timeline(ours).splitlines()
+    assert lines[0].split() == ["‹after›", "‹browser›", "‹answer›"]
+    assert lines[-1].split() == ["‹", "2.0", "s›", "A", "‹silent,", "idle", "server›", LOGGED_OUT]
+    assert check_idle_timeout(ours).evidence == (
+        f"‹the active browser was greeted 4 times out of 4; the silent one got {LOGGED_OUT} after 2 s›")
+
+
+def test_the_table_pads_wide_characters_to_the_same_column(
+        monkeypatch: pytest.MonkeyPatch, our_verdicts: list[Verdict]) -> None:
+    """A Chinese heading takes two columns per character: the table still lines up."""
+
+    class Chinese(gettext.NullTranslations):
+        def gettext(self, message: str) -> str:
+            return {"why": "原因"}.get(message, message)
+
+    monkeypatch.setattr(i18n, "_current", Chinese())
+    lines = repr(ChecklistTable({"server-side (ours)": our_verdicts})).splitlines()
+    why, verdict = lines[1], lines[2]
+    assert why.startswith("    原因 ")
+    assert text_width(why[:why.index("A guessable")]) == text_width(verdict[:verdict.index("✓")]) == 24

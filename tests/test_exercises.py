@@ -343,7 +343,7 @@ def test_a_bug_in_a_check_reaches_its_author_under_pytest(monkeypatch: pytest.Mo
     def broken(value: object) -> bool:
         raise ZeroDivisionError("a bug in the check")
 
-    monkeypatch.setattr(check, "_prediction", broken)
+    monkeypatch.setattr(check.cookie_issuance, "_prediction", broken)  # exercise_1_1 reads it there
     with pytest.raises(ZeroDivisionError, match="a bug in the check"):
         check.exercise_1_1(True, None)
     monkeypatch.delenv("PYTEST_CURRENT_TEST")  # as in a learner's kernel

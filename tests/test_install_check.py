@@ -8,6 +8,7 @@ looks at as an argument, or reads the environment, which monkeypatch changes for
 
 from __future__ import annotations
 
+import gettext
 import importlib.metadata
 import os
 import subprocess
@@ -18,12 +19,24 @@ from pathlib import Path
 
 import pytest
 
+from demo_server import i18n
 from demo_server.learn import check
 from demo_server.learn.check import (
-    PINS_FIX, CheckResult, check_browser, check_kernel, check_pins, check_python, check_redis, main,
+    CheckResult, check_browser, check_kernel, check_pins, check_python, check_redis, main, pins_fix,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The English lines asserted here, whatever the locale of the machine running the tests.
+
+    (The command speaks Chinese in a Chinese locale: see the tests of its language, at the end.)
+    """
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
 
 
 def _run(*args: str) -> tuple[subprocess.CompletedProcess[str], float]:
@@ -120,7 +133,7 @@ def test_wrong_and_missing_pins_are_named_with_the_fix(tmp_path: Path) -> None:
         f"2 of 3 pinned packages differ: flask {flask_version} installed, 0.0.1 pinned; "
         "no-such-package-for-install-check not installed, 1.0 pinned"
     )
-    assert result.fix == PINS_FIX
+    assert result.fix == pins_fix() == "make venv (or pip install -r requirements.txt)"
     assert "make venv" in result.render()
 
 
@@ -249,3 +262,103 @@ def test_a_check_that_raises_is_one_failed_line(capsys: pytest.CaptureFixture[st
 def test_all_passing_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([], checks=[_passing]) == 0
     assert capsys.readouterr().out == "✓ this works\nAll set: see you at the workshop.\n"
+
+
+# -- the language -------------------------------------------------------------------------
+#
+# The Chinese catalog is still being translated, so a marked one stands in for it: asked for
+# zh_CN, i18n gets a catalog that returns every message as ‹message›.
+
+
+class MarkedTranslations(gettext.NullTranslations):
+    """A stand-in for the Chinese catalog: each message comes back between ‹ and ›."""
+
+    def gettext(self, message: str) -> str:
+        return "‹" + message + "›"
+
+
+@pytest.fixture
+def marked_chinese(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Chinese is the marked catalog; the list collects the language each check ran in."""
+    real = i18n.translations_for
+    monkeypatch.setattr(i18n, "translations_for",
+                        lambda language: MarkedTranslations() if language == "zh_CN" else real(language))
+    return []
+
+
+def test_language_option_switches_the_lines_then_restores_the_language(
+        marked_chinese: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    def noting_language() -> CheckResult:
+        marked_chinese.append(i18n.current_language())
+        return CheckResult(True, "this works")
+
+    assert main(["--language", "zh_CN"], checks=[noting_language, lambda: check_python((3, 9, 1))]) == 1
+    assert marked_chinese == ["zh_CN"]
+    assert i18n.current_language() == "en"  # the caller's language, back
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "✓ this works",
+        "✗ ‹‹Python 3.9.1 is too old, the tutorial needs 3.11 or newer› — fix: "
+        "‹install Python 3.11+, then rebuild the venv with it: rm -rf .venv && make venv PYTHON=python3.11››",
+        "‹1 problem: fix the ✗ lines above, then run this again.›",
+    ]
+
+
+@pytest.mark.parametrize("variable", ["LANG", "LC_MESSAGES", "LC_ALL"])
+def test_a_chinese_locale_switches_the_lines(
+        marked_chinese: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        variable: str) -> None:
+    monkeypatch.setenv(variable, "zh_CN.UTF-8")
+    assert main([], checks=[_passing, _optional_failure]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "✓ this works",
+        "✗ ‹(optional) ‹only one notebook needs this — fix: install it››",
+        "‹Ready for the workshop, with 1 optional problem: fix the ✗ line above to run every notebook.›",
+    ]
+    assert i18n.current_language() == "en"
+
+
+def test_the_language_option_wins_over_the_locale(
+        marked_chinese: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert main(["--language", "en"], checks=[_passing]) == 0
+    assert capsys.readouterr().out == "✓ this works\nAll set: see you at the workshop.\n"
+
+
+@pytest.mark.parametrize(("environ", "language"), [
+    ({"LANG": "zh_CN.UTF-8"}, "zh_CN"),
+    ({"LANG": "zh_TW.UTF-8"}, "zh_CN"),            # the one Chinese catalog there is
+    ({"LC_ALL": "zh_CN.UTF-8", "LANG": "C"}, "zh_CN"),
+    ({"LC_ALL": "C.UTF-8", "LANG": "zh_CN.UTF-8"}, None),  # LC_ALL decides, as in POSIX
+    ({"LC_ALL": "", "LC_MESSAGES": "zh_CN.UTF-8"}, "zh_CN"),  # an empty variable counts as unset
+    ({"LANG": "en_GB.UTF-8"}, None),
+    ({}, None),
+])
+def test_which_locales_are_chinese(environ: dict[str, str], language: str | None) -> None:
+    assert check.locale_language(environ) == language
+
+
+def test_the_help_names_the_language_option(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    assert "--language LANGUAGE" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("blocked", [["babel"], ["demo_server.i18n"]])
+def test_chinese_asked_for_where_it_cannot_be_given_prints_english_lines(blocked: list[str]) -> None:
+    """Without Babel the catalog cannot be read; on a Python older than 3.9, ``demo_server.i18n`` cannot
+    even be imported (``functools.cache``). Either way: English lines, never a traceback.
+    """
+    modules = ", ".join(repr(name) for name in ["flask", "jupyter_client", *blocked])
+    code = (f"import runpy, sys\nfor name in [{modules}]: sys.modules[name] = None\n"
+            "sys.argv = ['check', '--language', 'zh_CN']\n"
+            "runpy.run_module('demo_server.learn.check', run_name='__main__', alter_sys=True)")
+    completed, _ = _run("-c", code)
+    assert "Traceback" not in completed.stdout + completed.stderr
+    lines = completed.stdout.splitlines()
+    assert len(lines) == 6, completed.stdout
+    assert lines[0].startswith("✓ Python 3.")
+    assert lines[2].startswith("✗ notebook kernel (python3): ModuleNotFoundError: ")
+    assert lines[5].endswith("fix the ✗ lines above, then run this again.")
+    assert completed.returncode == 1

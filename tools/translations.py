@@ -169,10 +169,10 @@ def merged(template: Catalog, path: Path) -> Catalog:
 
 
 def package_template() -> Catalog:
-    """Every message the package marks with ``_()``, in its modules and its page templates."""
+    """Every message the package marks with ``_()`` or ``N_()``, in its modules and its page templates."""
     found = extract_from_dir(
         PACKAGE, method_map=[("**.py", "python"), ("**/templates/**.html", "jinja2")],
-        keywords={"_": None}, comment_tags=("Translators:",), strip_comment_tags=True,
+        keywords={"_": None, "N_": None}, comment_tags=("Translators:",), strip_comment_tags=True,
     )
     catalog = Catalog(locale=LANGUAGE, project="sessions-tutorial", version="1", creation_date=CATALOG_DATE,
                       revision_date=CATALOG_DATE, fuzzy=False,

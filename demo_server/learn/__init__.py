@@ -6,12 +6,12 @@ The server itself (sessions, stores, the app, the CLI, the runner) lives in
 * :mod:`~demo_server.learn.client`: ``NotebookClient``, a browser stand-in that records each exchange;
 * :mod:`~demo_server.learn.display`: transcripts and cards for exchanges, jars and stores;
 * what the notebooks run, one module per demonstration: :mod:`~demo_server.learn.checklist`
-  (07), :mod:`~demo_server.learn.races` (04, 07), :mod:`~demo_server.learn.matrix`,
+  and :mod:`~demo_server.learn.checks` (07), :mod:`~demo_server.learn.races` (04, 07), :mod:`~demo_server.learn.matrix`,
   :mod:`~demo_server.learn.options` and :mod:`~demo_server.learn.walk` (05, 06),
   :mod:`~demo_server.learn.balancer`, :mod:`~demo_server.learn.lost_update` and
   :mod:`~demo_server.learn.stored_record` (08), :mod:`~demo_server.learn.browser_steps` (09),
   :mod:`~demo_server.learn.cookie_syntax` (01);
-* :mod:`~demo_server.learn.exercises`: the checks of the workshop exercises;
+* :mod:`~demo_server.learn.exercises`: the checks of the workshop exercises, one module per notebook;
 * :mod:`~demo_server.learn.check`: the install check, ``python -m demo_server.learn.check``;
 * :mod:`~demo_server.learn.browser`, :mod:`~demo_server.learn.proxy`,
   :mod:`~demo_server.learn.redis_server`: Chromium, jupyter-server-proxy links, a throwaway Redis.

@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+from ..i18n import _
 from ..runner import ServerProcess, start_server_process
 from ..seed import GREETING
 from ..stores import SessionStore
 from .client import Exchange, NotebookClient, ServerLike
+from .display.text import padded, text_width
 
 
 class RoundRobin:
@@ -27,11 +29,11 @@ class RoundRobin:
     """
 
     def __init__(self, servers: Mapping[str, ServerLike], *, store: SessionStore | None = None,
-                 client_name: str = "browser") -> None:
+                 client_name: str | None = None) -> None:
         if not servers:
-            raise ValueError("a balancer needs at least one server")
+            raise ValueError(_("a balancer needs at least one server"))
         self.servers = dict(servers)
-        self.client_name = client_name
+        self.client_name = _("browser") if client_name is None else client_name
         #: How many requests the balancer has handed on: the next one goes to server ``turn % len(servers)``.
         self.turn = 0
         #: The one client, so the one cookie jar, that every request goes through.
@@ -45,7 +47,8 @@ class RoundRobin:
         server = self.servers[name]  # a KeyError names the unknown server
         self.turn += 1
         self.client.base_url = server.url
-        self.client.name = f"{self.client_name}, via {name}"  # each exchange says which server answered
+        # Translators: the client's name on each exchange through the balancer: {server} is the server that answered.
+        self.client.name = _("{client}, via {server}").format(client=self.client_name, server=name)
         exchange = self.client.get(path)
         self.log.append((name, exchange))
         return exchange
@@ -54,18 +57,27 @@ class RoundRobin:
 def walk(balancer: RoundRobin, visits: int = 10) -> list[str]:
     """Log in, then visit ``/`` ``visits`` times; the answers to the visits, in order."""
     balancer.get("/login")
-    return [balancer.get("/").body for _ in range(visits)]
+    return [balancer.get("/").body for _visit in range(visits)]
 
 
 def print_walk(balancer: RoundRobin) -> None:
     """Print the balancer's log as a table (which server, what was sent and set, the answer), then the score."""
-    print(" #  server  request  cookie sent  Set-Cookie  answer")
+    # Translators: the headings of the balancer's log; Set-Cookie is the header's name.
+    headings, answer = [_("server"), _("request"), _("cookie sent")], _("answer")
+    widths = [max(width, text_width(heading)) for width, heading in zip((6, 7, 11), headings)]
+
+    def columns(*cells: str) -> str:
+        return "  ".join(padded(cell, width) for cell, width in zip(cells, widths))
+
+    print(f" #  {columns(*headings)}  Set-Cookie  {answer}")
     for number, (name, exchange) in enumerate(balancer.log, 1):
         sent = "sid" if exchange.sent_session_cookie else "-"
         issued = "sid" if exchange.set_session_cookie else "-"
-        print(f"{number:2}  {name:6}  {exchange.path:7}  {sent:11}  {issued:10}  {exchange.body}")
-    visits = [exchange.body for _, exchange in balancer.log if exchange.path == "/"]
-    print(f"\ngreeted in {visits.count(GREETING)} of {len(visits)} visits")
+        print(f"{number:2}  {columns(name, exchange.path, sent)}  {issued:10}  {exchange.body}")
+    visits = [exchange.body for _name, exchange in balancer.log if exchange.path == "/"]
+    # Translators: the balancer's score: {greeted} of the {visits} visits to / found the session.
+    print("\n" + _("greeted in {greeted} of {visits} visits").format(greeted=visits.count(GREETING),
+                                                                     visits=len(visits)))
 
 
 def start_pair(*args: str, names: Sequence[str] = ("a", "b")) -> tuple[ServerProcess, ServerProcess]:
@@ -75,7 +87,7 @@ def start_pair(*args: str, names: Sequence[str] = ("a", "b")) -> tuple[ServerPro
     stops the process started under it first, so re-running a cell leaves no orphan.
     """
     if len(names) != 2 or names[0] == names[1]:
-        raise ValueError(f"a pair needs two different names, not {tuple(names)!r}")
+        raise ValueError(_("a pair needs two different names, not {names}").format(names=repr(tuple(names))))
     with ThreadPoolExecutor(2) as pool:
         first, second = pool.map(lambda name: start_server_process(*args, name=name), names)
     return first, second

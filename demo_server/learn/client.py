@@ -22,7 +22,7 @@ redirects, and a timeout on every request.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from ..i18n import N_, _
 from ..signing import SIGNED_SESSION_ID
 from ..stores import SessionRecord, SessionStore
 
@@ -55,6 +56,39 @@ class ServerLike(Protocol):
     url: str
 
 
+class Translatable(str):
+    """English text that code compares as English, and that keeps its message (marked ``N_``) and values.
+
+    The Chinese notebooks run the English code (``cookie.not_sent_because == "expired"``): only displays translate.
+    """
+
+    message: str
+    values: dict[str, str]
+    #: False for the pattern of a :meth:`joined`, which is no message and is never looked up.
+    marked = True
+
+    def __new__(cls, message: str, **values: str) -> Translatable:
+        text = super().__new__(cls, message.format(**values) if values else message)
+        text.message, text.values = message, values
+        return text
+
+    @classmethod
+    def joined(cls, separator: str, parts: Sequence[str]) -> Translatable:
+        """``separator.join(parts)``, each part translated when shown."""
+        text = cls(separator.join(f"{{p{i}}}" for i in range(len(parts))), **{f"p{i}": p for i, p in enumerate(parts)})
+        text.marked = False
+        return text
+
+
+def translated(text: str) -> str:
+    """``text`` in the current language if it is :class:`Translatable` (its values too), else as it is."""
+    if not isinstance(text, Translatable):
+        return text
+    message = _(text.message) if text.marked else text.message
+    values = {name: translated(value) for name, value in text.values.items()}
+    return message.format(**values) if values else message
+
+
 # -- pulling a cookie value apart ---------------------------------------------
 
 
@@ -66,7 +100,7 @@ def split_cookie_value(value: str) -> tuple[str, str]:
     """
     session_id, dot, signature = value.rpartition(".")
     if not dot or not session_id or not signature:
-        raise ValueError(f"not a signed value (expected <id>.<signature>): {value!r}")
+        raise ValueError(_("not a signed value (expected <id>.<signature>): {value}").format(value=repr(value)))
     return session_id, signature
 
 
@@ -87,7 +121,7 @@ def parse_cookie_header(header: str | None) -> list[tuple[str, str]]:
     """
     pairs = []
     for part in (header or "").split(";"):
-        name, _, value = part.strip().partition("=")
+        name, _sep, value = part.strip().partition("=")
         if name:
             pairs.append((name, value))
     return pairs
@@ -106,7 +140,7 @@ class SetCookie:
     def parse(cls, header: str) -> SetCookie:
         """Split a header on ``;``. Safe for ``Expires``: its comma is not a separator here."""
         first, *rest = header.split(";")
-        name, _, value = first.strip().partition("=")
+        name, _sep, value = first.strip().partition("=")
         attributes = []
         for part in rest:
             key, eq, attr_value = part.strip().partition("=")
@@ -149,7 +183,8 @@ class JarCookie:
     #: Attributes the jar keeps but ignores, such as ``HttpOnly`` and ``SameSite=Lax``.
     flags: tuple[str, ...]
     sent_next: bool
-    #: Why it would not be sent ("expired", …), or ``""`` when it would.
+    #: Why it would not be sent ("expired", …), or ``""`` when it would: English, a
+    #: :class:`Translatable` that a display shows translated.
     not_sent_because: str
 
 
@@ -206,14 +241,16 @@ def snapshot_jar(jar: requests.cookies.RequestsCookieJar, base_url: str,
 
 def _why_not_sent(cookie: Cookie, now: float, scheme: str, host: str, path: str) -> str:
     if cookie.expires is not None and cookie.expires <= now:  # exactly, as ReceivedCookie decides
-        return "expired"
+        # Translators: why a cookie in the jar is left out of the next request.
+        return Translatable(N_("expired"))
     if cookie.secure and scheme != "https":
-        return "Secure, and this is http"
+        # Translators: why a cookie is left out; Secure is the cookie attribute, http the URL's scheme.
+        return Translatable(N_("Secure, and this is http"))
     domain = cookie.domain.lstrip(".")
     if host != domain and not (cookie.domain_specified and host.endswith("." + domain)):
-        return "another host"
+        return Translatable(N_("another host"))
     if not path.startswith(cookie.path):
-        return f"only for paths under {cookie.path}"
+        return Translatable(N_("only for paths under {path}"), path=cookie.path)
     return ""
 
 
@@ -397,10 +434,10 @@ class NotebookClient:
     ``Location`` shows up in an exchange of its own.
     """
 
-    def __init__(self, server_or_url: ServerLike | str, name: str = "browser", *,
+    def __init__(self, server_or_url: ServerLike | str, name: str | None = None, *,
                  store: SessionStore | None = None, session_cookie_name: str | None = None,
                  timeout: float = DEFAULT_TIMEOUT) -> None:
-        self.name = name
+        self.name = _("browser") if name is None else name  # the default in the current language
         self.base_url = (server_or_url if isinstance(server_or_url, str) else server_or_url.url).rstrip("/")
         self.timeout = timeout
         self.history: list[Exchange] = []
@@ -421,7 +458,7 @@ class NotebookClient:
     def last(self) -> Exchange:
         """The most recent exchange."""
         if not self.history:
-            raise LookupError(f"{self.name} has not made a request yet")
+            raise LookupError(_("{client} has not made a request yet").format(client=self.name))
         return self.history[-1]
 
     def get(self, path: str, *, cookie: str | None = None, **kwargs: Any) -> Exchange:
@@ -442,14 +479,14 @@ class NotebookClient:
         ``headers``, ``timeout``) go to :mod:`requests`.
         """
         if not path.startswith("/"):
-            raise ValueError(f"path must start with '/': {path!r}")
+            raise ValueError(_("path must start with '/': {path}").format(path=repr(path)))
         if "cookies" in kwargs:
-            raise TypeError(
+            raise TypeError(_(
                 "cookies= merges with the jar, so the server would see both cookies and use the "
                 "first; pass cookie='name=value' to send exactly that Cookie header"
-            )
+            ))
         if kwargs.pop("allow_redirects", False):
-            raise TypeError("each call is one exchange: request the Location yourself")
+            raise TypeError(_("each call is one exchange: request the Location yourself"))
         headers = dict(kwargs.pop("headers", None) or {})
         for key in [k for k in headers if k.lower() == "cookie"]:  # headers={"Cookie": ...} is hand-made too
             from_headers = headers.pop(key)
@@ -558,5 +595,5 @@ def _deterministic_session() -> requests.Session:
 def wait(seconds: float) -> None:
     """Sleep on purpose, e.g. until a cookie expires: a wait that reads as one in a notebook."""
     if seconds < 0:
-        raise ValueError("cannot wait a negative number of seconds")
+        raise ValueError(_("cannot wait a negative number of seconds"))
     time.sleep(seconds)

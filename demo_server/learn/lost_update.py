@@ -16,6 +16,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from ..i18n import _
 from ..stores import SessionStore
 from .client import Exchange, NotebookClient, ServerLike, split_cookie_value
 
@@ -39,7 +40,7 @@ class Counter:
         """The counter as the store holds it now; ``LookupError`` if the session is gone."""
         record = self.store.get(self.session_id)
         if record is None:
-            raise LookupError(f"the store holds no session {self.session_id}")
+            raise LookupError(_("the store holds no session {id}").format(id=self.session_id))
         return int(record.data["count"])
 
 
@@ -49,11 +50,13 @@ def start_counter(server: ServerLike, store: SessionStore) -> Counter:
     ``RuntimeError`` if the server does not answer ``1`` with a session cookie:
     then there is no fresh counter to race on.
     """
-    first = NotebookClient(server.url, name="browser").get("/count")
+    first = NotebookClient(server.url, name=_("browser")).get("/count")
     issued = first.set_session_cookie
     if first.body != "1" or issued is None:
-        raise RuntimeError(f"GET /count should start a session at 1, got {first.body!r} and cookie {issued}")
-    session_id, _ = split_cookie_value(issued.value)
+        # Translators: {body} is the response's body in quotes, {cookie} the Set-Cookie it carried (or None).
+        raise RuntimeError(_("GET /count should start a session at 1, got {body} and cookie {cookie}").format(
+            body=repr(first.body), cookie=issued))
+    session_id, _signature = split_cookie_value(issued.value)
     return Counter(first, f"{issued.name}={issued.value}", session_id, store)
 
 
@@ -69,7 +72,7 @@ def at_once(cookie: str, *requests: tuple[ServerLike, str]) -> list[Exchange]:
 
     def send(request: tuple[ServerLike, str]) -> Exchange:
         server, path = request
-        client = NotebookClient(server.url, name="browser")  # made before the start, so the start is the request
+        client = NotebookClient(server.url, name=_("browser"))  # made before the start, so the start is the request
         starting_line.wait()
         return client.get(path, cookie=cookie)
 

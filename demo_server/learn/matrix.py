@@ -14,6 +14,7 @@ import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 
+from ..i18n import N_, _
 from ..runner import start_server
 from ..stores import CountingStore
 from .client import Exchange, NotebookClient
@@ -37,9 +38,10 @@ class Outcome:
     revisit_store: str  # what the revisit wrote: "update", "touch" or "-"
 
 
-#: Column titles, by :class:`Outcome` field.
-COLUMNS = {"first_cookie": "1st visit: cookie", "first_store": "1st visit: store", "login_cookie": "login: cookie",
-           "revisit_cookie": "revisit: cookie", "revisit_store": "revisit: store"}
+#: Column titles, by :class:`Outcome` field: English, translated where a table shows them.
+COLUMNS = {"first_cookie": N_("1st visit: cookie"), "first_store": N_("1st visit: store"),
+           "login_cookie": N_("login: cookie"), "revisit_cookie": N_("revisit: cookie"),
+           "revisit_store": N_("revisit: store")}
 
 
 def writes_during(store: CountingStore, request: Callable[[], Exchange]) -> tuple[Exchange, str]:
@@ -68,7 +70,7 @@ def measure(combination: Combination) -> tuple[Outcome, tuple[Exchange, Exchange
 
 
 def yes(flag: bool) -> str:
-    return "yes" if flag else "-"
+    return _("yes") if flag else "-"
 
 
 def option_cells(combination: Combination) -> list[object]:
@@ -83,7 +85,7 @@ def _shown(value: bool | str) -> str:
 def outcome_table(outcomes: Mapping[Combination, Outcome], *, title: str) -> TableView:
     """One row per combination: the options, then each :class:`Outcome` column."""
     names = [field.name for field in fields(Outcome)]
-    return show_table(OPTION_HEADERS + [COLUMNS[name] for name in names],
+    return show_table(OPTION_HEADERS + [_(COLUMNS[name]) for name in names],
                       [option_cells(key) + [_shown(getattr(outcome, name)) for name in names]
                        for key, outcome in outcomes.items()], title=title)
 
@@ -98,7 +100,10 @@ def difference_table(ours: Mapping[Combination, Outcome], theirs: Callable[..., 
                      title: str) -> TableView:
     """One row per combination: where ``theirs`` differs from ours, column by column, or "(same)"."""
     differing = differences(ours, theirs)
+    # Translators: one difference in a table cell; {label} names the other rules, e.g. "express-session 1.19".
+    difference = _("{column}: ours {ours}, {label} {theirs}")
     rows = [option_cells(key) + ["; ".join(
-        f"{COLUMNS[name]}: ours {_shown(getattr(ours[key], name))}, {label} {_shown(getattr(theirs(*key), name))}"
-        for name in differing[key]) or "(same)"] for key in ours]
-    return show_table(OPTION_HEADERS + [f"where {label} differs"], rows, title=title)
+        difference.format(column=_(COLUMNS[name]), ours=_shown(getattr(ours[key], name)), label=label,
+                          theirs=_shown(getattr(theirs(*key), name)))
+        for name in differing[key]) or _("(same)")] for key in ours]
+    return show_table(OPTION_HEADERS + [_("where {label} differs").format(label=label)], rows, title=title)

@@ -12,6 +12,7 @@ import dataclasses
 import inspect
 
 from ..decision import SessionOptions
+from ..i18n import _
 from .display import TableView, show_table
 
 
@@ -37,43 +38,52 @@ def defaults() -> dict[str, object]:
 
 
 def options_table() -> TableView:
-    """Every field of :class:`SessionOptions`: its default and its comment."""
+    """Every field of :class:`SessionOptions`: its default and its comment (English: it is the source's)."""
     comments = field_comments(SessionOptions)
-    return show_table(["field", "default", "what it is"],
+    return show_table([_("field"), _("default"), _("what it is")],
                       [[name, repr(default), comments[name]] for name, default in defaults().items()],
                       title="SessionOptions", mono_columns=[0, 1])
 
 
 def express_mapping() -> list[tuple[str, str, str, str]]:
-    """``(express-session option, its default, ours, our default)``, one row per option."""
+    """``(express-session option, its default, ours, our default)``, one row per option.
+
+    Code stays code, and the words in the current language. The third column starts with
+    our field's name and a space in every language: notebook 05 checks every field is there.
+    """
     ours = {name: repr(value) for name, value in defaults().items()}
+    # Translators: the cells of the table of express-session's options beside ours; code stays as it is.
+    not_sent, warning = _("not sent"), _("true, with a warning")
     return [
-        ("secret: 'keyboard cat'", "none: required", "create_app(secret=...)", "a random secret per app"),
-        ("secret: ['new', 'old']", "", "create_app(secret=NEW, secret_fallbacks=[OLD])", "no fallbacks"),
-        ("proxy", "the app's 'trust proxy'", "create_app(proxy=...)", "False"),
+        ("secret: 'keyboard cat'", _("none: required"), "create_app(secret=...)", _("a random secret per app")),
+        ("secret: ['new', 'old']", "", "create_app(secret=NEW, secret_fallbacks=[OLD])", _("no fallbacks")),
+        ("proxy", _("the app's 'trust proxy'"), "create_app(proxy=...)", "False"),
         ("name", "'connect.sid'", "cookie_name", ours["cookie_name"]),
-        ("cookie.maxAge (milliseconds)", "none: browser-session cookie", "max_age (seconds)", ours["max_age"]),
+        ("cookie.maxAge " + _("(milliseconds)"), _("none: browser-session cookie"), "max_age " + _("(seconds)"),
+         ours["max_age"]),
         ("cookie.httpOnly", "true", "httponly", ours["httponly"]),
         ("cookie.secure", "false", "secure", ours["secure"]),
-        ("cookie.sameSite", "not sent", "samesite", ours["samesite"]),
+        ("cookie.sameSite", not_sent, "samesite", ours["samesite"]),
         ("cookie.path", "'/'", "path", ours["path"]),
-        ("cookie.domain", "not sent", "domain", ours["domain"]),
-        ("cookie.partitioned", "not sent", "partitioned", ours["partitioned"]),
-        ("cookie.priority", "not sent", "(none: Werkzeug cannot send it)", ""),
-        ("resave", "true, with a warning", "resave", ours["resave"]),
-        ("saveUninitialized", "true, with a warning", "save_uninitialized", ours["save_uninitialized"]),
+        ("cookie.domain", not_sent, "domain", ours["domain"]),
+        ("cookie.partitioned", not_sent, "partitioned", ours["partitioned"]),
+        ("cookie.priority", not_sent, _("(none: Werkzeug cannot send it)"), ""),
+        ("resave", warning, "resave", ours["resave"]),
+        ("saveUninitialized", warning, "save_uninitialized", ours["save_uninitialized"]),
         ("rolling", "false", "rolling", ours["rolling"]),
         ("store", "new MemoryStore()", "create_app(store=...)", "MemoryStore()"),
-        ("genid", "24 random bytes", "ServerSideSessionInterface.new_session_id()", "32 random bytes"),
-        ("unset", "'keep'", "(no such option, see 2.5)", ""),
-        ("(none: with maxAge, the store's touch slides the expiry: an idle timeout of maxAge)",
+        ("genid", _("24 random bytes"), "ServerSideSessionInterface.new_session_id()", _("32 random bytes")),
+        ("unset", "'keep'", _("(no such option, see 2.5)"), ""),
+        (_("(none: with maxAge, the store's touch slides the expiry: an idle timeout of maxAge)"),
          "", "idle_timeout", ours["idle_timeout"]),
-        ("(none: no absolute timeout at all)", "", "absolute_timeout", ours["absolute_timeout"]),
-        ("(none)", "", "max_age_cap", ours["max_age_cap"]),
+        (_("(none: no absolute timeout at all)"), "", "absolute_timeout", ours["absolute_timeout"]),
+        (_("(none)"), "", "max_age_cap", ours["max_age_cap"]),
     ]
 
 
 def express_mapping_table() -> TableView:
     """:func:`express_mapping` as a table."""
-    return show_table(["express-session", "default there", "here", "default here"], express_mapping(),
-                      title="express-session options and their counterparts", mono_columns=[0, 2])
+    # Translators: the headings of the table of express-session's options (first column) beside ours.
+    headers = ["express-session", _("default there"), _("here"), _("default here")]
+    return show_table(headers, express_mapping(), title=_("express-session options and their counterparts"),
+                      mono_columns=[0, 2])

@@ -19,8 +19,9 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from .client import Exchange, NotebookClient
+from ..i18n import _
 from ..runner import RunningServer
+from .client import Exchange, NotebookClient
 
 #: The slow, session-writing request the thief keeps running.
 SLOW_REQUEST = "/count?pause=2"
@@ -49,8 +50,9 @@ def logout_during_slow_request(server: RunningServer) -> LogoutRace:
     the wire, since it has no view into the server, so its exchanges show no
     store panel (the store also changes under it, because of the logout).
     """
-    browser = NotebookClient(server, name="browser")
-    thief = NotebookClient(server.url, name="thief", session_cookie_name=browser.session_cookie_name)
+    # Translators: the names of the two clients of the race, shown on each of their exchanges.
+    browser = NotebookClient(server, name=_("browser"))
+    thief = NotebookClient(server.url, name=_("thief"), session_cookie_name=browser.session_cookie_name)
     login = browser.get("/login")
     copy = f"{browser.session_cookie_name}={browser.jar.get(browser.session_cookie_name)}"
     with ThreadPoolExecutor(max_workers=1) as background:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 
+from ..i18n import N_, _
 from .display import format_utc
 
-#: Shown instead of the version, which is random: its value would differ on every run.
-VERSION_DESCRIPTION = "a random number, new with every write of the data"
+#: Shown instead of the version, which is random: its value would differ on every run (translated when shown).
+VERSION_DESCRIPTION = N_("a random number, new with every write of the data")
 
 
 def describe_record(text: str | bytes, indent: str = "  ") -> str:
@@ -25,7 +26,7 @@ def describe_record(text: str | bytes, indent: str = "  ") -> str:
         if name == "created_at":
             shown = format_utc(value)
         elif name == "version":
-            shown = VERSION_DESCRIPTION
+            shown = _(VERSION_DESCRIPTION)
         else:
             shown = json.dumps(value, ensure_ascii=False)
         lines.append(f"{indent}{name:10}  {shown}")

@@ -6,6 +6,9 @@ Every display object here has two forms carrying the same facts:
   sense in a diff, on GitHub or in a terminal;
 * **text/html** adds colour, layout and tooltips, and no new facts.
 
+Both speak the language set by :func:`demo_server.i18n.use_language`: every label
+is translated when it is shown, and no value is (ids, headers, cookies, data, bodies).
+
 Both forms are deterministic once ``notebooks/sanitize.cfg`` has masked session
 ids, signatures, dates and ports: no memory addresses, no dependence on dict
 order, one date format (HTTP dates exactly as received; times we compute as

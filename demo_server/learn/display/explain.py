@@ -16,6 +16,7 @@ import zlib
 from datetime import datetime, timezone
 from typing import Any, Literal
 
+from ...i18n import N_, _
 from ...signing import SIGNED_SESSION_ID
 from ..client import JarCookie
 
@@ -34,7 +35,8 @@ def format_data(data: dict[str, Any]) -> str:
 
 def cookie_expiry(cookie: JarCookie) -> str:
     """When the jar drops ``cookie``, in words."""
-    return format_utc(cookie.expires) if cookie.expires is not None else "when the browser closes"
+    # Translators: when a cookie without Expires or Max-Age leaves the jar.
+    return format_utc(cookie.expires) if cookie.expires is not None else _("when the browser closes")
 
 
 def cookie_flags(cookie: JarCookie) -> list[str]:
@@ -44,41 +46,44 @@ def cookie_flags(cookie: JarCookie) -> list[str]:
 
 # -- what each part of a cookie means ---------------------------------------------
 
+# The meanings below are English constants, marked with N_ for the extractor; the functions
+# that look them up translate them (the language is chosen after import).
+
 #: One-line meanings of Set-Cookie attributes, shown as tooltips.
 ATTRIBUTE_MEANINGS = {
-    "expires": "When the browser deletes this cookie (HTTP date, GMT); with neither Expires nor "
-               "Max-Age it lasts until the browser closes",
-    "max-age": "Seconds until the browser deletes this cookie; wins over Expires",
-    "httponly": "JavaScript cannot read this cookie (document.cookie)",
-    "secure": "Sent only over HTTPS (browsers count localhost as secure)",
-    "path": "Sent only with requests for this path and the paths below it",
-    "domain": "Sent to this domain and its subdomains; without Domain, only to the host that set it",
-    "samesite=lax": "Not sent with cross-site POSTs or embedded requests; sent when the user "
-                    "follows a link to this site",
-    "samesite=strict": "Never sent with a request that starts on another site",
-    "samesite=none": "Sent with cross-site requests too; browsers demand Secure with it",
-    "partitioned": "Kept separately for each top-level site (CHIPS)",
-    "priority": "A Chrome-only hint of which cookies to evict first",
+    "expires": N_("When the browser deletes this cookie (HTTP date, GMT); with neither Expires nor "
+                  "Max-Age it lasts until the browser closes"),
+    "max-age": N_("Seconds until the browser deletes this cookie; wins over Expires"),
+    "httponly": N_("JavaScript cannot read this cookie (document.cookie)"),
+    "secure": N_("Sent only over HTTPS (browsers count localhost as secure)"),
+    "path": N_("Sent only with requests for this path and the paths below it"),
+    "domain": N_("Sent to this domain and its subdomains; without Domain, only to the host that set it"),
+    "samesite=lax": N_("Not sent with cross-site POSTs or embedded requests; sent when the user "
+                       "follows a link to this site"),
+    "samesite=strict": N_("Never sent with a request that starts on another site"),
+    "samesite=none": N_("Sent with cross-site requests too; browsers demand Secure with it"),
+    "partitioned": N_("Kept separately for each top-level site (CHIPS)"),
+    "priority": N_("A Chrome-only hint of which cookies to evict first"),
 }
 
 #: Tooltips for the header names shown (request and response).
 HEADER_MEANINGS = {
-    "host": "The server the request is for (taken from the URL)",
-    "cookie": "Every cookie the client holds for this URL (name=value pairs)",
-    "content-type": "What the body is, and its character encoding",
-    "cache-control": "Whether caches may keep this response; no-store: never, the page depends on who asks",
-    "location": "Where the redirect points; the client makes a second request there",
-    "set-cookie": "Asks the client to store (or, with a past date, delete) one cookie",
+    "host": N_("The server the request is for (taken from the URL)"),
+    "cookie": N_("Every cookie the client holds for this URL (name=value pairs)"),
+    "content-type": N_("What the body is, and its character encoding"),
+    "cache-control": N_("Whether caches may keep this response; no-store: never, the page depends on who asks"),
+    "location": N_("Where the redirect points; the client makes a second request there"),
+    "set-cookie": N_("Asks the client to store (or, with a past date, delete) one cookie"),
 }
 
 #: Tooltips for the parts of a cookie value (see :func:`cookie_value_parts`); "data" has its own.
 PART_MEANINGS = {
-    "id": "session id: 256 random bits (secrets.token_urlsafe(32)), the key to this session's data in "
-          "the server's store",
-    "signature": "HMAC-SHA256 signature of the id, keyed with the server's secret: change one character "
-                 "of the id and it no longer matches",
-    "timestamp": "When the server signed this value (itsdangerous timestamp)",
-    "flask-signature": "HMAC-SHA1 signature: it stops anyone changing the data, not reading it",
+    "id": N_("session id: 256 random bits (secrets.token_urlsafe(32)), the key to this session's data in "
+             "the server's store"),
+    "signature": N_("HMAC-SHA256 signature of the id, keyed with the server's secret: change one character "
+                    "of the id and it no longer matches"),
+    "timestamp": N_("When the server signed this value (itsdangerous timestamp)"),
+    "flask-signature": N_("HMAC-SHA1 signature: it stops anyone changing the data, not reading it"),
 }
 
 Role = Literal["id", "signature", "data", "timestamp", "flask-signature", "value"]
@@ -103,16 +108,17 @@ def cookie_value_parts(value: str) -> list[tuple[str, Role | None]]:
 def part_meaning(part: str, role: Role) -> str:
     """The tooltip of one part of a cookie value; Flask's data part shows the JSON inside it."""
     if role == "data":
-        return f"The session data itself, base64 JSON that anyone can decode: {decode_flask_data(part)}"
+        return _("The session data itself, base64 JSON that anyone can decode: {json}").format(
+            json=decode_flask_data(part))
     if role == "value":
-        return "cookie value"
-    return PART_MEANINGS[role]
+        return _("cookie value")
+    return _(PART_MEANINGS[role])
 
 
 def _flask_session_parts(value: str) -> tuple[str, str, str]:
     """``(data, timestamp, signature)`` of an itsdangerous URLSafeTimedSerializer value, else empty."""
-    head, _, signature = value.rpartition(".")
-    data, _, timestamp = head.rpartition(".")
+    head, _dot, signature = value.rpartition(".")
+    data, _dot, timestamp = head.rpartition(".")
     if len(signature) == 27 and len(timestamp) == 6 and decode_flask_data(data) is not None:
         return data, timestamp, signature
     return "", "", ""
@@ -137,14 +143,17 @@ def attribute_meaning(name: str, value: str | None) -> str:
     """The tooltip of one ``Set-Cookie`` attribute; a deletion says so."""
     key = name.lower()
     if key == "samesite":
-        return ATTRIBUTE_MEANINGS.get(f"samesite={(value or '').lower()}", "Unknown SameSite value")
+        meaning = ATTRIBUTE_MEANINGS.get(f"samesite={(value or '').lower()}")
+        return _(meaning) if meaning else _("Unknown SameSite value")
     if key == "max-age" and value is not None and value.strip() == "0":
-        return "0 seconds: the browser deletes this cookie now"
+        return _("0 seconds: the browser deletes this cookie now")
     if key == "expires" and value is not None and " 1970 " in value:
-        return "A date long past: the browser deletes this cookie now"
-    return ATTRIBUTE_MEANINGS.get(key, "An attribute this tutorial does not cover")
+        return _("A date long past: the browser deletes this cookie now")
+    meaning = ATTRIBUTE_MEANINGS.get(key)
+    return _(meaning) if meaning else _("An attribute this tutorial does not cover")
 
 
 def header_meaning(name: str) -> str:
     """The tooltip of a shown header name."""
-    return HEADER_MEANINGS.get(name.lower(), "A response header")
+    meaning = HEADER_MEANINGS.get(name.lower())
+    return _(meaning) if meaning else _("A response header")

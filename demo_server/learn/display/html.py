@@ -16,13 +16,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from html import escape
 
-from ..client import Exchange, JarCookie, SetCookie, StoreSnapshot, parse_cookie_header
+from ...i18n import _
+from ...stores import SessionRecord
+from ..client import Exchange, JarCookie, SetCookie, StoreSnapshot, parse_cookie_header, translated
 from .explain import (
     attribute_meaning, cookie_expiry, cookie_flags, cookie_value_parts, format_data, format_utc, header_meaning,
     part_meaning,
 )
 from .sequence import Actor, Arrow, status_tone
-from .text import body_preview
+from .text import actor_names, body_preview, expires_text, jar_title, more_lines, sent_next_text, store_title
 
 # -- building blocks ---------------------------------------------------------------
 # Literal colours only (JupyterLab drops var(--jp-…) from untrusted outputs).
@@ -91,8 +93,7 @@ def _line(content: str, style: str = "") -> str:
 
 def _set_cookie_html(header: str) -> str:
     cookie = SetCookie.parse(header)
-    parts = [_el("span", _text(cookie.name), title="cookie name", style="font-weight:bold"), "=",
-             _value_html(cookie.value)]
+    parts = [_cookie_name(cookie.name), "=", _value_html(cookie.value)]
     for name, value in cookie.attributes:
         shown = name if value is None else f"{name}={value}"
         parts += ["; ", _el("span", _text(shown), style=f"{_CHIP};white-space:nowrap",
@@ -101,8 +102,7 @@ def _set_cookie_html(header: str) -> str:
 
 
 def _cookie_header_html(header: str) -> str:
-    return "; ".join(_el("span", _text(name), title="cookie name", style="font-weight:bold") + "=" + _value_html(value)
-                     for name, value in parse_cookie_header(header))
+    return "; ".join(_cookie_name(name) + "=" + _value_html(value) for name, value in parse_cookie_header(header))
 
 
 def _status_badge(status: int, reason: str) -> str:
@@ -113,24 +113,26 @@ def _status_badge(status: int, reason: str) -> str:
 
 def _body_html(body: str) -> str:
     if not body:
-        return _line(_el("span", "(empty body)", style="opacity:0.6"), "margin-top:4px")
+        return _line(_el("span", _text(_("(empty body)")), style="opacity:0.6"), "margin-top:4px")
     preview, left_out = body_preview(body)
-    more = _el("div", f"… ({left_out} more lines)", style="opacity:0.6") if left_out else ""
+    more = _el("div", _text(more_lines(left_out)), style="opacity:0.6") if left_out else ""
     return _el("div", _text(preview) + more,
                style=f"{_MONO};white-space:pre-wrap;overflow-wrap:break-word;margin-top:4px;"
                      f"padding-top:4px;border-top:1px dashed rgba(128,128,128,0.45)")
 
 
 def _request_html(exchange: Exchange) -> str:
-    lines = [_el("div", f"→ request from {_text(exchange.client_name)}", style=_CAPTION),
+    # Translators: the caption over the request's half of an exchange card; {client} is the client's name.
+    caption = _("request from {client}").format(client=exchange.client_name)
+    lines = [_el("div", "→ " + _text(caption), style=_CAPTION),
              _line(_el("span", _text(exchange.method), style="font-weight:bold") + " " + _text(exchange.path)),
              _line(_header_name("Host") + " " + _text(exchange.host))]
     if exchange.cookie is None:
-        lines.append(_line(_el("span", "(no Cookie header)", style="opacity:0.6")))
+        lines.append(_line(_el("span", _text(_("(no Cookie header)")), style="opacity:0.6")))
     else:
         lines.append(_line(_header_name("Cookie") + " " + _cookie_header_html(exchange.cookie)))
         if exchange.cookie_hand_made:
-            lines.append(_el("div", "written by hand; the jar was not used",
+            lines.append(_el("div", _text(_("written by hand; the jar was not used")),
                              style=f"font-size:11px;color:{_COLOURS['error']};font-weight:bold"))
     if exchange.request_body:
         if exchange.request_content_type:
@@ -140,7 +142,7 @@ def _request_html(exchange: Exchange) -> str:
 
 
 def _response_html(exchange: Exchange) -> str:
-    lines = [_el("div", "← response from the server", style=_CAPTION),
+    lines = [_el("div", "← " + _text(_("response from the server")), style=_CAPTION),
              _status_badge(exchange.status, exchange.reason)]
     lines += [_set_cookie_html(header) for header in exchange.set_cookies]
     lines += [_line(_header_name(name) + " " + _text(value)) for name, value in exchange.headers]
@@ -180,9 +182,9 @@ def _muted(text: str) -> str:
 
 def jar_panel(owner: str, cookies: Sequence[JarCookie], *, compact: bool = False) -> str:
     """The jar as a table, or (``compact``) as one small block per cookie for narrow columns."""
-    title = f"Cookie jar of {owner}"
+    title = jar_title(owner)
     if not cookies:
-        return _panel(title, _muted("(empty)"))
+        return _panel(title, _muted(_("(empty)")))
     if compact:
         blocks = [_el("div", _line(_cookie_name(c.name) + "=" + _value_html(c.value))
                       + _el("div", _cookie_details(c), style="font-size:11px"), style=_BLOCK)
@@ -191,32 +193,33 @@ def jar_panel(owner: str, cookies: Sequence[JarCookie], *, compact: bool = False
     rows = [[_cookie_name(c.name), _value_html(c.value), _text(f"{c.domain} {c.path}"),
              _text(cookie_expiry(c)) + "".join("<br>" + _jar_flag(f) for f in cookie_flags(c)),
              _sent_next(c)] for c in cookies]
-    return _panel(title, _grid(["name", "value", "domain, path", "expires, flags", "sent next?"], rows,
-                               ["12%", "38%", "16%", "20%", "14%"]))
+    # Translators: the column headings of a cookie jar's table.
+    headers = [_("name"), _("value"), _("domain, path"), _("expires, flags"), _("sent next?")]
+    return _panel(title, _grid(headers, rows, ["12%", "38%", "16%", "20%", "14%"]))
 
 
 def _cookie_name(name: str) -> str:
-    return _el("span", _text(name), title="cookie name", style="font-weight:bold")
-
-
+    return _el("span", _text(name), title=_("cookie name"), style="font-weight:bold")
 
 
 def _jar_flag(flag: str) -> str:
     return _el("span", _text(flag), style="opacity:0.7",
-               title="The jar keeps this attribute but ignores it; a browser obeys it")
+               title=_("The jar keeps this attribute but ignores it; a browser obeys it"))
 
 
 def _sent_next(cookie: JarCookie) -> str:
     if cookie.sent_next:
-        return _el("span", "yes", style=f"color:{_COLOURS['ok']};font-weight:bold",
-                   title="The next request to this server carries this cookie")
-    return _el("span", _text(f"no, {cookie.not_sent_because}"), style=f"color:{_COLOURS['error']};font-weight:bold",
-               title="The next request to this server leaves this cookie out")
+        return _el("span", _text(sent_next_text(cookie)), style=f"color:{_COLOURS['ok']};font-weight:bold",
+                   title=_("The next request to this server carries this cookie"))
+    return _el("span", _text(sent_next_text(cookie)), style=f"color:{_COLOURS['error']};font-weight:bold",
+               title=_("The next request to this server leaves this cookie out"))
 
 
 def _cookie_details(cookie: JarCookie) -> str:
-    parts = [_text(f"{cookie.domain} {cookie.path}"), _text(f"expires {cookie_expiry(cookie)}"),
-             *(_jar_flag(f) for f in cookie_flags(cookie)), "sent next: " + _sent_next(cookie)]
+    # Translators: precedes "yes", or "no" and why, in a narrow jar panel.
+    sent_next = _text(_("sent next: {answer}")).format(answer=_sent_next(cookie))
+    parts = [_text(f"{cookie.domain} {cookie.path}"), _text(expires_text(cookie_expiry(cookie))),
+             *(_jar_flag(f) for f in cookie_flags(cookie)), sent_next]
     return " · ".join(parts)
 
 
@@ -226,22 +229,26 @@ def _session_id_html(session_id: str) -> str:
                style=f"background-color:{background};border-bottom:2px solid {underline};word-break:break-all")
 
 
+def _session_summary(record: SessionRecord) -> str:
+    return _text(f"{format_data(record.data)} · {expires_text(format_utc(record.expires_at))}")
+
+
 def store_panel(snapshot: StoreSnapshot | None, *, compact: bool = False) -> str:
     """The store as a table, or (``compact``) as one small block per session for narrow columns."""
+    title = store_title(snapshot)
     if snapshot is None:
-        return _panel("Session store", _muted("(not observed)"))
-    title = f"Session store ({snapshot.store_kind})"
+        return _panel(title, _muted(_("(not observed)")))
     if not snapshot.sessions:
-        return _panel(title, _muted("(empty)"))
+        return _panel(title, _muted(_("(empty)")))
     if compact:
-        blocks = [_el("div", _line(_session_id_html(session_id))
-                      + _el("div", _text(f"{format_data(record.data)} · expires {format_utc(record.expires_at)}"),
-                            style="font-size:11px"), style=_BLOCK)
+        blocks = [_el("div", _line(_session_id_html(session_id)) + _el("div", _session_summary(record),
+                                                                          style="font-size:11px"), style=_BLOCK)
                   for session_id, record in snapshot.sessions]
         return _panel(title, "".join(blocks))
     rows = [[_session_id_html(session_id), _text(format_data(record.data)), _text(format_utc(record.expires_at))]
             for session_id, record in snapshot.sessions]
-    return _panel(title, _grid(["session id", "data", "expires"], rows, ["45%", "30%", "25%"]))
+    # Translators: the column headings of a session store's table.
+    return _panel(title, _grid([_("session id"), _("data"), _("expires")], rows, ["45%", "30%", "25%"]))
 
 
 # -- the sequence diagram ---------------------------------------------------------------
@@ -273,8 +280,8 @@ def _arrow_line(colour: str, dashed: bool, rightwards: bool) -> str:
 
 
 def _arrow_label(arrow: Arrow) -> str:
-    label = _el("div", _text(arrow.label), style="font-size:12px;font-weight:bold;word-break:break-all")
-    detail = _el("div", _text(arrow.detail), style="font-size:11px;opacity:0.8") if arrow.detail else ""
+    label = _el("div", _text(translated(arrow.label)), style="font-size:12px;font-weight:bold;word-break:break-all")
+    detail = _el("div", _text(translated(arrow.detail)), style="font-size:11px;opacity:0.8") if arrow.detail else ""
     return _el("div", label + detail, style="text-align:center;padding:2px 12px 0 12px;line-height:1.3")
 
 
@@ -296,7 +303,7 @@ def _diagram_html(exchange: Exchange, arrows: Sequence[Arrow], actors: Sequence[
 
     # A first, empty row fixes the column widths (table-layout:fixed reads them from it).
     sizing = "".join(_el("td", "", style=f"{_SPAN_CELL};width:{w}px;height:0") for w in widths)
-    names = {"browser": exchange.client_name, "server": "server", "store": "store"}
+    names = actor_names(exchange)
     heads = []
     for i, actor in enumerate(actors):
         box = _el("div", _text(names[actor]),
@@ -313,7 +320,8 @@ def _diagram_html(exchange: Exchange, arrows: Sequence[Arrow], actors: Sequence[
             last = at == len(actors) - 1
             # A note sits just right of its lifeline; the last actor's, left of the lifeline before it.
             first = 3 * at - 2 if last else 3 * at + 1
-            note = _el("div", _text(arrow.label) + (" · " + _text(arrow.detail) if arrow.detail else ""),
+            detail = " · " + _text(translated(arrow.detail)) if arrow.detail else ""
+            note = _el("div", _text(translated(arrow.label)) + detail,
                        style=f"display:inline-block;font-size:11px;border:{_BORDER};border-left:3px solid {colour};"
                              "border-radius:3px;padding:0 6px;margin:3px 6px")
             rows.append(row(first, 2, _el("div", note, style=f"text-align:{'right' if last else 'left'}")))
@@ -347,7 +355,8 @@ def store_card(snapshot: StoreSnapshot | None) -> str:
 
 def step_card(exchange: Exchange, arrows: Sequence[Arrow], actors: Sequence[Actor], side_panels: str) -> str:
     """The exchange on top; below it the sequence diagram, and ``side_panels`` (jar, store) beside it."""
-    diagram = _panel("What happened", _diagram_html(exchange, arrows, actors))
+    # Translators: the heading of the sequence diagram under an exchange.
+    diagram = _panel(_("What happened"), _diagram_html(exchange, arrows, actors))
     diagram_width = f"{_diagram_width(len(actors)) + 16}px"
     lower = _side_by_side([(diagram_width, diagram), ("auto", side_panels)])
     return _el("div", _exchange_html(exchange)

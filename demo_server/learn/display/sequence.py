@@ -1,8 +1,11 @@
 """What happened between browser, server and store in one exchange, as a list of arrows.
 
-Pure logic over an :class:`~demo_server.learn.client.Exchange`: no text, no
+Pure logic over an :class:`~demo_server.learn.client.Exchange`: no layout, no
 HTML. The transcript (:mod:`.text`) and the diagram (:mod:`.html`) both draw
-the same arrows, so they cannot disagree about what happened.
+the same arrows, so they cannot disagree about what happened. Labels are
+English :class:`~demo_server.learn.client.Translatable` text, because notebooks
+compare them (``arrow.label == "found"``); the text and the diagram show them
+in the current language.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import unquote
 
+from ...i18n import N_
 from ...signing import SIGNED_SESSION_ID
-from ..client import Exchange
+from ..client import Exchange, Translatable
 from .explain import format_data
 
 Actor = Literal["browser", "server", "store"]
@@ -63,13 +67,14 @@ def status_tone(status: int) -> Literal["ok", "redirect", "error"]:
 
 
 def _request_arrow(exchange: Exchange) -> Arrow:
-    names = [name for name, _ in exchange.sent_cookies]
+    names = ", ".join(name for name, _value in exchange.sent_cookies)
     if exchange.cookie is None:
-        detail = "no Cookie header"
+        detail: str = Translatable(N_("no Cookie header"))
     elif exchange.cookie_hand_made:
-        detail = "hand-made Cookie: " + ", ".join(names)
+        # Translators: {names} lists the cookie names sent in a Cookie header written by hand, not by the jar.
+        detail = Translatable(N_("hand-made Cookie: {names}"), names=names)
     else:
-        detail = "Cookie: " + ", ".join(names)
+        detail = "Cookie: " + names
     # The diagram summarises, so it shows the path decoded (/login?user=李四); the transcript keeps the wire form.
     return Arrow("browser", "server", f"{exchange.method} {unquote(exchange.path)}", detail, "call", "request")
 
@@ -77,25 +82,29 @@ def _request_arrow(exchange: Exchange) -> Arrow:
 def _cookie_check_arrows(exchange: Exchange, *, store_observed: bool) -> list[Arrow]:
     value = exchange.sent_session_cookie
     name = exchange.session_cookie_name
+    ignored = Translatable(N_("cookie ignored: a new, empty session"))
     if value is None:
-        return [Arrow("server", "server", f"no {name} cookie", "so a new, empty session", "note")]
+        # Translators: a note on the server's lifeline; {name} is the session cookie's name, such as sid.
+        return [Arrow("server", "server", Translatable(N_("no {name} cookie"), name=name),
+                      Translatable(N_("so a new, empty session")), "note")]
     if exchange.signature_valid is False:
-        return [Arrow("server", "server", "signature does not match",
-                      "cookie ignored: a new, empty session", "note", "error")]
+        return [Arrow("server", "server", Translatable(N_("signature does not match")), ignored, "note", "error")]
     if not store_observed or exchange.signature_valid is None:
         # Without the server's secret this client cannot tell a valid cookie from a
         # forged one, so it cannot say what the server's lookup found either.
-        return [Arrow("server", "server", f"reads the {name} cookie", "", "note")]
+        return [Arrow("server", "server", Translatable(N_("reads the {name} cookie"), name=name), "", "note")]
     signed = SIGNED_SESSION_ID.fullmatch(value)
     if not signed:
-        return [Arrow("server", "server", "not a signed session id",
-                      "cookie ignored: a new, empty session", "note", "error")]
+        return [Arrow("server", "server", Translatable(N_("not a signed session id")), ignored, "note", "error")]
     assert exchange.store_before is not None
     record = exchange.store_before.get(signed.group("id"))
-    found = (Arrow("store", "server", "found", format_data(record.data), "reply", "store") if record
-             else Arrow("store", "server", "not found", "unknown or expired: a new, empty session",
-                        "reply", "error"))
-    return [Arrow("server", "store", "look up the session id", "", "call", "store"), found]
+    # Translators: the store's reply to "look up the session id": a session was found, or not.
+    found = (Arrow("store", "server", Translatable(N_("found")), format_data(record.data), "reply", "store")
+             if record else
+             Arrow("store", "server", Translatable(N_("not found")),
+                   Translatable(N_("unknown or expired: a new, empty session")), "reply", "error"))
+    look_up = Arrow("server", "store", Translatable(N_("look up the session id")), "", "call", "store")
+    return [look_up, found]
 
 
 def _store_change_arrows(exchange: Exchange) -> list[Arrow]:
@@ -105,58 +114,66 @@ def _store_change_arrows(exchange: Exchange) -> list[Arrow]:
     for session_id, record in before.sessions:
         if after.get(session_id) is None:
             if record.expires_at <= after.taken_at:
-                arrows.append(Arrow("store", "store", "a session expired", "", "note", "store"))
+                arrows.append(Arrow("store", "store", Translatable(N_("a session expired")), "", "note", "store"))
             else:
-                arrows.append(Arrow("server", "store", "delete the session", "", "call", "store"))
+                arrows.append(Arrow("server", "store", Translatable(N_("delete the session")), "", "call", "store"))
     for session_id, record in after.sessions:
         old = before.get(session_id)
+        data = format_data(record.data)
         if old is None:
-            arrows.append(Arrow("server", "store", "save a new session", format_data(record.data), "call", "store"))
+            arrows.append(Arrow("server", "store", Translatable(N_("save a new session")), data, "call", "store"))
         elif old.data != record.data:
-            arrows.append(Arrow("server", "store", "update the data", format_data(record.data), "call", "store"))
+            arrows.append(Arrow("server", "store", Translatable(N_("update the data")), data, "call", "store"))
         elif old.expires_at != record.expires_at:
-            arrows.append(Arrow("server", "store", "renew the expiry", "", "call", "store"))
+            arrows.append(Arrow("server", "store", Translatable(N_("renew the expiry")), "", "call", "store"))
     if not arrows:
-        arrows.append(Arrow("server", "server", "store unchanged", "", "note"))
+        arrows.append(Arrow("server", "server", Translatable(N_("store unchanged")), "", "note"))
     return arrows
 
 
 def _response_arrow(exchange: Exchange) -> Arrow:
-    details = []
+    details: list[str] = []
     sent = SIGNED_SESSION_ID.fullmatch(exchange.sent_session_cookie or "")
     sent_id = sent.group("id") if sent else None
     for header in exchange.set_cookie_headers:
         set_signed = SIGNED_SESSION_ID.fullmatch(header.value)
         if header.deletes_cookie:
-            details.append(f"Set-Cookie: {header.name}, deleting it")
+            # Translators: {name} is the cookie's name; the header tells the client to delete it.
+            details.append(Translatable(N_("Set-Cookie: {name}, deleting it"), name=header.name))
         elif header.name == exchange.session_cookie_name and set_signed:
             same = sent_id is not None and set_signed.group("id") == sent_id
-            details.append(f"Set-Cookie: {header.name}, {'same id' if same else 'a new id'}")
+            details.append(Translatable(N_("Set-Cookie: {name}, same id"), name=header.name) if same
+                           else Translatable(N_("Set-Cookie: {name}, a new id"), name=header.name))
         else:
             details.append(f"Set-Cookie: {header.name}")
     if not details:
-        details.append("no Set-Cookie")
+        details.append(Translatable(N_("no Set-Cookie")))
     label = f"{exchange.status} {exchange.reason}".rstrip()
-    return Arrow("server", "browser", label, "; ".join(details), "reply", status_tone(exchange.status))
+    return Arrow("server", "browser", label, Translatable.joined("; ", details), "reply",
+                 status_tone(exchange.status))
 
 
 def _jar_change_note(exchange: Exchange) -> Arrow:
     if exchange.cookie_hand_made:
-        return Arrow("browser", "browser", "jar untouched", "hand-made request", "note")
+        return Arrow("browser", "browser", Translatable(N_("jar untouched")), Translatable(N_("hand-made request")),
+                     "note")
     before = {(c.domain, c.path, c.name): c for c in exchange.jar_before}
     after = {(c.domain, c.path, c.name): c for c in exchange.jar_after}
-    changes = []
+    changes: list[str] = []
     for key in sorted(before.keys() | after.keys()):
         old, new = before.get(key), after.get(key)
         name = key[2]
         if old is None:
-            changes.append(f"stores {name}")
+            # Translators: what the cookie jar did with the cookie {name}; listed after "jar".
+            changes.append(Translatable(N_("stores {name}"), name=name))
         elif new is None:
-            changes.append(f"deletes {name}")
+            changes.append(Translatable(N_("deletes {name}"), name=name))
         elif old.value != new.value:
-            changes.append(f"replaces {name}")
+            changes.append(Translatable(N_("replaces {name}"), name=name))
         elif old.expires != new.expires:
-            changes.append(f"new expiry for {name}")
+            changes.append(Translatable(N_("new expiry for {name}"), name=name))
     if not changes:
-        return Arrow("browser", "browser", "jar unchanged", "", "note")
-    return Arrow("browser", "browser", "jar " + ", ".join(changes), "", "note")
+        return Arrow("browser", "browser", Translatable(N_("jar unchanged")), "", "note")
+    # Translators: a note on the browser's lifeline; {changes} lists what the jar did, e.g. "stores sid".
+    return Arrow("browser", "browser", Translatable(N_("jar {changes}"), changes=Translatable.joined(", ", changes)),
+                 "", "note")

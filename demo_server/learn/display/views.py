@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ...i18n import _
 from ...stores import SessionStore
-from ..client import Exchange, JarCookie, NotebookClient, StoreSnapshot, snapshot_jar
+from ..client import Exchange, JarCookie, NotebookClient, StoreSnapshot, Translatable, snapshot_jar, translated
 from .html import exchange_card, jar_card, jar_panel, step_card, store_card, store_panel, table_card
 from .sequence import Actor, actors_for, sequence_for
 from .text import format_exchange, jar_text, sequence_text, store_text, table_text
@@ -106,15 +107,19 @@ class StepView(_RichDisplay):
 
 
 class TableView(_RichDisplay):
-    """A small table of plain-text cells: aligned columns as text, a plain table as HTML."""
+    """A small table of plain-text cells: aligned columns as text, a plain table as HTML.
+
+    Title, headers and cells that are :class:`~demo_server.learn.client.Translatable` are shown
+    in the language current when the table is made.
+    """
 
     def __init__(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str | None = None,
                  mono_columns: Sequence[int] = ()) -> None:
-        self.headers = tuple(str(h) for h in headers)
-        self.rows = tuple(tuple(str(cell) for cell in row) for row in rows)
+        self.headers = tuple(_cell(h) for h in headers)
+        self.rows = tuple(tuple(_cell(cell) for cell in row) for row in rows)
         if any(len(row) != len(self.headers) for row in self.rows):
-            raise ValueError("every row needs one cell per header")
-        self.title = title
+            raise ValueError(_("every row needs one cell per header"))
+        self.title = None if title is None else translated(title)
         self.mono_columns = frozenset(mono_columns)
 
     def text(self) -> str:
@@ -122,6 +127,10 @@ class TableView(_RichDisplay):
 
     def html(self) -> str:
         return table_card(self.headers, self.rows, self.title, self.mono_columns)
+
+
+def _cell(value: Any) -> str:
+    return translated(value) if isinstance(value, Translatable) else str(value)
 
 
 # -- what notebook authors call -------------------------------------------------------------
@@ -145,7 +154,7 @@ def show_store(store: SessionStore | StoreSnapshot | Any) -> StoreView:
         return StoreView(store)
     store = getattr(store, "store", store)  # a RunningServer or a NotebookClient
     if not isinstance(store, SessionStore):
-        raise TypeError(f"not a session store: {type(store).__name__}")
+        raise TypeError(_("not a session store: {type}").format(type=type(store).__name__))
     return StoreView(StoreSnapshot.of(store))
 
 
