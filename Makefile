@@ -13,6 +13,9 @@ INSTALL_STAMP := $(VENV)/.installed
 # JupyterLab settings for every user of the venv: no "get notified about Jupyter news?" prompt
 # on top of the first notebook.
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+# `make lab-zh`'s own JupyterLab user settings, in Chinese; `make lab` keeps the user's own (English).
+LAB_ZH_SETTINGS := $(VENV)/share/jupyter/lab/user-settings-zh_CN
+LAB_ZH_LANGUAGE := $(LAB_ZH_SETTINGS)/@jupyterlab/translation-extension/plugin.jupyterlab-settings
 
 # What `make test` collects; narrow it with e.g.
 #   make test PYTEST_ARGS="-x notebooks/01_cookies.ipynb"
@@ -27,13 +30,14 @@ PARALLEL_ARGS := $(if $(filter-out 1,$(JOBS)),-n $(JOBS) --dist loadfile)
 # JupyterLab refuses to start as root unless told to.
 LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help venv test lab check translations notebooks rerun-check reset bench clean
+.PHONY: help venv test lab lab-zh check translations notebooks rerun-check reset bench clean
 
 help:
 	@echo "Targets:"
 	@echo "  make venv       create .venv and install requirements.txt + the package (only when they change)"
 	@echo "  make test       run tests/ and every notebook under strict nbval (PYTEST_ARGS narrows it, JOBS=2 parallelises)"
 	@echo "  make lab        start JupyterLab on notebooks/, with 00_start_here open"
+	@echo "  make lab-zh     the Chinese edition: JupyterLab in Chinese, with notebooks/zh/00_start_here open"
 	@echo "  make check      the workshop install check (python -m demo_server.learn.check): one ✓/✗ line per check"
 	@echo "  make translations  build notebooks/zh/ (the Chinese edition) from the English and notebooks/locale/"
 	@echo "  make notebooks  re-execute every notebook, both editions, in a fresh kernel and save its outputs"
@@ -63,6 +67,16 @@ test: venv
 # Opens the first notebook; the file browser shows all of notebooks/.
 lab: venv
 	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb $(LAB_ROOT_FLAG)
+
+# The same, in Simplified Chinese: menus from the pinned language pack, notebooks from notebooks/zh/.
+lab-zh: venv $(LAB_ZH_LANGUAGE)
+	JUPYTERLAB_SETTINGS_DIR=$(CURDIR)/$(LAB_ZH_SETTINGS) \
+		$(VENV)/bin/jupyter lab notebooks/zh/00_start_here.ipynb $(LAB_ROOT_FLAG)
+
+# Copied once: a learner's own changes to these settings then stay.
+$(LAB_ZH_LANGUAGE): | $(VENV_PYTHON)
+	mkdir -p "$(dir $@)"
+	cp "lab-settings/zh_CN/@jupyterlab/translation-extension/plugin.jupyterlab-settings" "$@"
 
 check: venv
 	$(VENV_PYTHON) -m demo_server.learn.check

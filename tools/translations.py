@@ -13,12 +13,14 @@ English text (``msgid``). The solution files share ``solutions.po``.
   translated, its code identical except the comments, and a first cell that
   sets the display language; the exercise notebooks (without outputs) and the
   solution files likewise. ``make notebooks`` then executes them.
-* ``check`` lists what is untranslated, fuzzy or stale, and exits 1 if anything is.
+* ``check`` lists what is untranslated, fuzzy or stale, and each translation
+  that lost a code span, link, placeholder, heading or seed string, or left a
+  glossary term out (tools/translation_review.py); it exits 1 if anything is.
 
 The package's own messages (cards, tables, exercise feedback) are in
 ``demo_server/locale``; ``extract`` refreshes that catalog too.
 
-Usage: python tools/translations.py extract|build|check
+Usage: python tools/translations.py extract|build|check [CATALOG.po ...]
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from babel.messages.pofile import read_po, write_po
 from nbformat import NotebookNode
 
 import solutions
+from translation_review import form_problems, glossary_problems
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO_ROOT / "notebooks"
@@ -212,6 +215,10 @@ def problems_in(path: Path, expected: list[tuple[str | None, str]]) -> list[str]
             problems.append(f"{name}: fuzzy, the English changed: {message[:60]!r}")
         elif not entry.string:
             problems.append(f"{name}: untranslated: {message[:60]!r}")
+        else:
+            notes = "\n".join(entry.user_comments)
+            problems += [f"{name}: [{context}] {problem}: {message[:60]!r}"
+                         for problem in form_problems(message, entry.string) + glossary_problems(message, entry.string, notes)]
     return problems
 
 
@@ -295,8 +302,9 @@ def main(argv: list[str]) -> int:
         extract()
     elif command == "build":
         build()
-    elif command == "check":
-        problems = all_problems()
+    elif command == "check":  # check [CATALOG ...]: only the problems of these catalogs
+        problems = [problem for problem in all_problems()
+                    if not argv[1:] or any(problem.startswith(str(Path(path))) for path in argv[1:])]
         print("\n".join(problems) if problems else "every catalog is complete and up to date")
         return 1 if problems else 0
     else:
