@@ -16,6 +16,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import mistune
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY = REPO_ROOT / "notebooks" / "locale" / "glossary.zh_CN.md"
 
@@ -41,6 +43,12 @@ def _kept(pattern: re.Pattern[str], text: str) -> Counter[str]:
     return Counter(match.group(0) if not pattern.groups else match.group(1) for match in pattern.finditer(text))
 
 
+def _emphasis(markdown: str) -> Counter[str]:
+    """How many bold and italic spans the markdown renders to, as JupyterLab's CommonMark renderer sees it."""
+    rendered = mistune.html(markdown)
+    return Counter({tag: rendered.count(f"<{tag}>") for tag in ("strong", "em")})
+
+
 def form_problems(english: str, chinese: str) -> list[str]:
     """What the translation dropped, added or changed of what it must keep as it is."""
     problems = []
@@ -55,6 +63,10 @@ def form_problems(english: str, chinese: str) -> list[str]:
         if _kept(pattern, prose) != _kept(pattern, prose_zh):
             problems.append(f"{name} differ: {sorted(_kept(pattern, prose).elements())} "
                             f"became {sorted(_kept(pattern, prose_zh).elements())}")
+    emphasis = _emphasis(english), _emphasis(chinese)
+    if emphasis[0] != emphasis[1]:  # e.g. **注意。**注意 : CommonMark closes no bold before a Chinese character
+        problems.append(f"bold and italics render differently ({emphasis[0]} in English, {emphasis[1]} in Chinese): "
+                        "put a space after a closing ** or * that follows Chinese punctuation")
     if HEADING.findall(english) != HEADING.findall(chinese):
         problems.append("headings differ in number or level")
     if len(TABLE_ROW.findall(english)) != len(TABLE_ROW.findall(chinese)):
@@ -63,9 +75,13 @@ def form_problems(english: str, chinese: str) -> list[str]:
         if english.count(seed) != chinese.count(seed):
             problems.append(f"the seed's {seed} appears {english.count(seed)} times in English, "
                             f"{chinese.count(seed)} in Chinese")
-    for label, translated in LABELS.items():
-        if english.count(label) != chinese.count(translated):
-            problems.append(f"{label} must become {translated}")
+    expected: Counter[str] = Counter()
+    for label, translated in LABELS.items():  # **The check.** and **The checks.** share 检查。
+        expected[translated] += english.count(label)
+    for translated, count in expected.items():
+        if chinese.count(translated) != count:
+            labels = " or ".join(label for label, zh in LABELS.items() if zh == translated)
+            problems.append(f"{labels} must become {translated}")
     return problems
 
 
@@ -79,7 +95,7 @@ def glossary() -> dict[str, str]:
 
 def _term(english: str) -> re.Pattern[str]:
     """The term as a word of its own, with its inflections; not inside code, a hyphenated word or a name."""
-    return re.compile(rf"(?<![\w\-./]){re.escape(english)}(?:s|es|d|ed|ing|r|rs)?(?![\w\-/])", re.I)
+    return re.compile(rf"(?<![\w\-./]){re.escape(english)}(?:s|es|d|ed|ing|r|rs)?(?![\w\-/]|\.\w)", re.I)
 
 
 def glossary_problems(english: str, chinese: str, notes: str = "") -> list[str]:
