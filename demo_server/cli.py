@@ -6,6 +6,10 @@ exactly one line, ``Serving on http://HOST:PORT``, so scripts (and
 Access-log lines go to stderr. Anything that keeps it from serving (a bad
 option, a secret too short, a store it cannot reach, a busy port) is one
 line on stderr and exit code 2, before it listens.
+
+By default one process serves, from threads (Werkzeug). ``--workers N``
+serves through gunicorn's N worker processes instead, as production does
+(:mod:`demo_server.production`).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import argparse
 import dataclasses
 import os
 import re
+import secrets
 import signal
 import sys
 import threading
@@ -23,11 +28,12 @@ from typing import Any, Literal, NoReturn
 
 from flask import Flask
 
+from . import production
 from .app import create_app
 from .decision import SessionOptions
-from .runner import LOOPBACK, QuietServer, make_quiet_server
+from .runner import LOOPBACK, QuietServer, bind_listener, make_quiet_server
 from .signing import MIN_SECRET_LENGTH, check_secrets
-from .stores import SessionStore, store_from_url
+from .stores import MemoryStore, SessionStore, store_from_url
 
 #: The signing secret, read when ``--secret`` is not given: unlike an argument, ``ps`` does not show it.
 SECRET_VARIABLE = "DEMO_SERVER_SECRET"
@@ -123,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--secret-fallback", action="append", default=[], metavar="OLD_SECRET",
                         help="an older secret still accepted (repeatable), for rotation; "
                              f"see also {FALLBACKS_VARIABLE}")
+    parser.add_argument("--workers", type=_positive_int, metavar="N",
+                        help="serve through gunicorn with N worker processes, as in production "
+                             "(Linux and macOS); each worker opens its own connection to the store")
     parser.add_argument("--exit-with-stdin", action="store_true",
                         help="exit when stdin closes (used to tie the server to a parent process)")
     return parser
@@ -132,13 +141,13 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _exit_when_stdin_closes() -> None:
-    """Block until the parent closes our stdin, then stop the server."""
-    try:
-        while sys.stdin.buffer.read(4096):
+def _exit_when_stdin_closes(stop: signal.Signals = signal.SIGTERM) -> None:
+    """Block until the parent closes our stdin, then stop the server with the signal ``stop``."""
+    try:  # os.read, not sys.stdin: a thread blocked in a buffered read can abort the interpreter's exit
+        while os.read(sys.stdin.fileno(), 4096):
             pass
-    finally:
-        signal.raise_signal(signal.SIGTERM)
+    finally:  # to the main thread: that is where Python runs handlers, and a signal interrupts its wait
+        signal.pthread_kill(threading.main_thread().ident or 0, stop)
 
 
 def _one_line(error: BaseException) -> str:
@@ -225,6 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     secret, fallbacks = _secrets(parser, args)  # bad options are reported before the store is opened,
     fields = _session_options(parser, args)      # which may take a while
+    if args.workers is not None:
+        return _serve_with_gunicorn(parser, args, secret, fallbacks, fields)
     store = _open_store(parser, args.store)
     try:
         app = _make_app(parser, store, secret, fallbacks, args.proxy, fields)
@@ -245,6 +256,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         server.server_close()
         store.close()
+    return 0
+
+
+def _memory_warning(workers: int) -> str:
+    return (f"warning: --store memory with {workers} workers: each worker keeps its own sessions, so a request "
+            "that another worker serves finds none and the user seems logged out at random; "
+            "share a store: --store sqlite:PATH or --store redis://HOST:PORT/DB")
+
+
+def _serve_with_gunicorn(parser: argparse.ArgumentParser, args: argparse.Namespace, secret: str | None,
+                         fallbacks: list[str], fields: dict[str, Any]) -> int:
+    """``--workers N``: every check of the one-process path first, then gunicorn on a socket we bound."""
+    if production.GUNICORN_MISSING:
+        parser.error(production.GUNICORN_MISSING)
+    secret = secret or secrets.token_hex(32)  # one secret for every worker, or each would refuse the others' cookies
+    store = _open_store(parser, args.store)
+    try:
+        _make_app(parser, store, secret, fallbacks, args.proxy, fields)  # refused here, not in every worker
+        in_memory = isinstance(store, MemoryStore)
+    finally:
+        store.close()
+    if in_memory and args.workers > 1:
+        print(_memory_warning(args.workers), file=sys.stderr, flush=True)
+    try:
+        listener = bind_listener(args.host, args.port)
+    except OSError as error:
+        parser.error(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}")
+
+    def make_app() -> Flask:
+        return create_app(store=store_from_url(args.store), secret=secret, secret_fallbacks=fallbacks,
+                          proxy=args.proxy, **fields)
+
+    port = listener.getsockname()[1]
+
+    def on_ready() -> None:  # in the master, once gunicorn listens and handles signals
+        if args.exit_with_stdin:
+            # SIGINT: gunicorn's quick shutdown. The parent is gone or done; nobody waits for an answer.
+            threading.Thread(target=_exit_when_stdin_closes, args=(signal.SIGINT,), daemon=True).start()
+        print(f"Serving on http://{args.host}:{port}", flush=True)
+
+    production.serve(listener.detach(), args.workers, make_app, on_ready)
     return 0
 
 

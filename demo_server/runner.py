@@ -131,6 +131,12 @@ class _AccessLogHandler(logging.Handler):
             access_log.append(escape_controls(f"{record.levelname.lower()}: {record.getMessage()}"))
 
 
+def bind_listener(host: str = LOOPBACK, port: int = 0) -> socket.socket:
+    """A listening socket on ``host:port`` (0: a free port); ``OSError`` if the port is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family)
+
+
 def make_quiet_server(app: Flask, host: str = LOOPBACK, port: int = 0, access_log: list[str] | None = None,
                       connection_timeout: float | None = CONNECTION_TIMEOUT) -> QuietServer:
     """Bind a quiet server; port 0 asks the OS for a free port.
@@ -141,8 +147,7 @@ def make_quiet_server(app: Flask, host: str = LOOPBACK, port: int = 0, access_lo
     (``None``: never, which lets a few hundred half-sent requests hold as
     many threads for ever).
     """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.create_server((host, port), family=family)
+    listener = bind_listener(host, port)
     access_log = [] if access_log is None else access_log
     app.extensions[_ACCESS_LOG] = access_log
     app.logger.handlers[:] = [_AccessLogHandler()]
@@ -323,6 +328,15 @@ class ServerProcess(_BackgroundServer):
     @property
     def pid(self) -> int:
         return self._process.pid
+
+    @property
+    def log(self) -> list[str]:
+        """The child's stderr so far, one line per item: its access log, and under gunicorn the workers' starts."""
+        if self._stderr.closed:
+            return []
+        # pread: the child writes through the same file offset, which a seek here would move under it.
+        text = os.pread(self._stderr.fileno(), os.fstat(self._stderr.fileno()).st_size, 0)
+        return [escape_controls(line) for line in text.decode(errors="replace").splitlines()]
 
     def stop(self, timeout: float = 5.0) -> None:
         """Tell the child to exit (kill it if it will not) and close its pipes and its stderr file."""
