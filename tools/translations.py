@@ -205,7 +205,7 @@ def problems_in(path: Path, expected: list[tuple[str | None, str]]) -> list[str]
         return [f"{path.relative_to(REPO_ROOT)}: missing (run tools/translations.py extract)"]
     catalog = read_catalog(path)
     found = {(message.context, message.id): message for message in catalog if message.id}
-    name = path.relative_to(REPO_ROOT)
+    name = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
     problems = [f"{name}: not in the catalog (run extract): {message[:60]!r}"
                 for context, message in expected if (context, message) not in found]
     for (context, message), entry in found.items():
@@ -292,8 +292,17 @@ def build() -> None:
     if problems:
         raise SystemExit("cannot build the Chinese notebooks:\n  " + "\n  ".join(problems))
     for path, text in built_files().items():
+        if path.suffix == ".ipynb" and path.exists() and same_cells(path, text):
+            continue  # unchanged: keep the outputs its last run saved
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def same_cells(path: Path, text: str) -> bool:
+    """Whether the notebook at ``path`` has the cells (kind, id, source) of the notebook ``text``."""
+    def cells(nb: NotebookNode) -> list[tuple[str, str | None, str]]:
+        return [(cell.cell_type, cell.get("id"), cell.source) for cell in nb.cells]
+    return cells(nbformat.read(path, as_version=4)) == cells(nbformat.reads(text, as_version=4))
 
 
 def main(argv: list[str]) -> int:

@@ -22,6 +22,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..i18n import N_, _, current_language
+
 if TYPE_CHECKING:  # Playwright is only needed by the browser demos
     from playwright.async_api import Browser, BrowserType, Playwright
     from playwright.sync_api import BrowserType as SyncBrowserType
@@ -39,15 +41,19 @@ CHROMIUM_ARGS = (
     "--disable-quic",
 )
 
+#: What the notebook's browser asks the ``/web/`` pages for (Accept-Language), by the notebook's display
+#: language: the Chinese edition's browser gets Chinese pages. English is Chromium's own default.
+ACCEPT_LANGUAGE = {"zh_CN": "zh-CN,zh"}
+
 #: The one line a notebook prints when there is no browser to drive.
-INSTALL_HINT = (
+INSTALL_HINT = N_(
     "No Chromium found, so the browser steps are skipped. Install it with "
     "`sudo apt-get install chromium` or `python -m playwright install chromium`, "
     "then restart the kernel."
 )
 
 #: The same, when even the Playwright package is missing.
-PLAYWRIGHT_MISSING_HINT = (
+PLAYWRIGHT_MISSING_HINT = N_(
     "Playwright is not installed, so the browser steps are skipped. Install it with "
     "`pip install playwright`, and Chromium with `sudo apt-get install chromium`, "
     "then restart the kernel."
@@ -82,9 +88,10 @@ def chromium_executable(browser_type: BrowserType | SyncBrowserType | None = Non
     return None
 
 
-def launch_options(executable: str) -> dict[str, Any]:
-    """Keyword arguments for ``playwright.chromium.launch``: headless and quiet."""
-    return {"executable_path": executable, "headless": True, "args": list(CHROMIUM_ARGS)}
+def launch_options(executable: str, accept_language: str | None = None) -> dict[str, Any]:
+    """Keyword arguments for ``playwright.chromium.launch``: headless, quiet, and asking for ``accept_language``."""
+    languages = [f"--accept-lang={accept_language}"] if accept_language else []
+    return {"executable_path": executable, "headless": True, "args": [*CHROMIUM_ARGS, *languages]}
 
 
 # -- notebooks: the async API, one browser per kernel ---------------------------
@@ -96,7 +103,7 @@ _browser: Browser | None = None
 async def open_browser(executable: str | os.PathLike[str] | None = None) -> Browser | None:
     """Launch headless Chromium for a notebook, or print :data:`INSTALL_HINT` and return ``None``.
 
-    Running the cell again first closes the browser it opened before, so
+    The browser asks for pages in the notebook's language (:data:`ACCEPT_LANGUAGE`). Running the cell again first closes the browser it opened before, so
     re-running never leaves an orphaned Chromium behind.
     """
     global _playwright, _browser
@@ -104,16 +111,16 @@ async def open_browser(executable: str | os.PathLike[str] | None = None) -> Brow
     try:
         from playwright.async_api import async_playwright
     except ImportError:
-        print(PLAYWRIGHT_MISSING_HINT)
+        print(_(PLAYWRIGHT_MISSING_HINT))
         return None
     playwright = await async_playwright().start()
     path = chromium_executable(playwright.chromium, executable)
     if path is None:
         await playwright.stop()
-        print(INSTALL_HINT)
+        print(_(INSTALL_HINT))
         return None
     _playwright = playwright
-    _browser = await playwright.chromium.launch(**launch_options(path))
+    _browser = await playwright.chromium.launch(**launch_options(path, ACCEPT_LANGUAGE.get(current_language())))
     return _browser
 
 

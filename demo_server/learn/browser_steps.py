@@ -31,8 +31,9 @@ class HasAccessLog(Protocol):
 async def log_in(page: Page, server: ServerLike, user: str = DEFAULT_USER) -> None:
     """Open the login form, type the name, press the button and follow the redirect, as a person would."""
     await page.goto(f"{server.url}/web/login")
-    await page.get_by_label("User name").fill(user)
-    await page.get_by_role("main").get_by_role("button", name="Log in").click()
+    # By role, not by label: the page speaks the browser's language (Accept-Language).
+    await page.get_by_role("textbox").fill(user)                   # "User name"
+    await page.get_by_role("main").get_by_role("button").click()   # "Log in"
     await page.wait_for_url("**/web/?done=login")
 
 

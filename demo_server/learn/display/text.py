@@ -159,8 +159,9 @@ def text_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
-#: What a line may break between: runs of spaces, words of other scripts, and any single wide character.
-_WRAP_TOKENS = re.compile(r"\s+|[^\s\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+|.")
+#: What a line may break between: runs of spaces, words of other scripts, and any single wide character;
+#: an opening bracket or quote stays with what follows it (Chinese line-breaking rules).
+_WRAP_TOKENS = re.compile(r"\s+|[（「『《〈“‘]*(?:[^\s\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef“‘]+|.)")
 #: Wide punctuation that must not begin a line (Chinese line-breaking rules).
 _NO_LINE_START = set("，。、；：！？）」』》〉”’")
 

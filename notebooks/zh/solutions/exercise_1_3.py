@@ -1,0 +1,3 @@
+seed_like = start_server(name="seed-like", save_uninitialized=True)  # 相当于 express-session 的 saveUninitialized: true
+newcomer = NotebookClient(seed_like, name="newcomer")
+show_step(newcomer.get("/"))
