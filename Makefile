@@ -8,8 +8,10 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
-# Touched after a successful install, so pip runs again only when the pins change.
+# Touched after a successful install, so the install runs again only when the pins change.
 INSTALL_STAMP := $(VENV)/.installed
+# The installer, pinned like everything it installs.
+UV := uv==0.13.9
 # JupyterLab settings for every user of the venv: no "get notified about Jupyter news?" prompt
 # on top of the first notebook.
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
@@ -22,9 +24,9 @@ LAB_ZH_LANGUAGE := $(LAB_ZH_SETTINGS)/@jupyterlab/translation-extension/plugin.j
 # The nbval flags below stay on, so a narrowed run is still strict.
 PYTEST_ARGS ?= tests notebooks
 NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
-# `make test JOBS=2` runs on two workers, one whole file (notebook) per worker at a time:
-# xdist's default scheduling would split a notebook's cells across workers. CI runs serially.
-JOBS ?= 1
+# One pytest worker per core (`make test JOBS=1` runs serially), one whole file (notebook) per
+# worker at a time: xdist's default scheduling would split a notebook's cells across workers.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 PARALLEL_ARGS := $(if $(filter-out 1,$(JOBS)),-n $(JOBS) --dist loadfile)
 
 # JupyterLab refuses to start as root unless told to.
@@ -35,7 +37,7 @@ LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 help:
 	@echo "Targets:"
 	@echo "  make venv       create .venv and install requirements.txt + the package (only when they change)"
-	@echo "  make test       run tests/ and every notebook under strict nbval (PYTEST_ARGS narrows it, JOBS=2 parallelises)"
+	@echo "  make test       run tests/ and every notebook under strict nbval (PYTEST_ARGS narrows it, JOBS=1 runs serially)"
 	@echo "  make lab        start JupyterLab on notebooks/, with 00_start_here open"
 	@echo "  make lab-zh     the Chinese edition: JupyterLab in Chinese, with notebooks/zh/00_start_here open"
 	@echo "  make check      the workshop install check (python -m demo_server.learn.check): one ✓/✗ line per check"
@@ -52,9 +54,10 @@ $(VENV_PYTHON):
 	$(PYTHON) -m venv $(VENV)
 
 # Order-only on the interpreter: recreating .venv must not look like a change of pins.
+# uv installs the same pins as pip would, from the same index, in seconds instead of half a minute.
 $(INSTALL_STAMP): requirements.txt pyproject.toml | $(VENV_PYTHON)
-	$(VENV_PYTHON) -m pip install --quiet --upgrade pip
-	$(VENV_PYTHON) -m pip install --quiet -r requirements.txt -e .
+	$(VENV_PYTHON) -m pip install --quiet --disable-pip-version-check $(UV)
+	$(VENV)/bin/uv pip install --quiet --python $(VENV_PYTHON) -r requirements.txt -e .
 	touch $@
 
 $(LAB_OVERRIDES): lab-settings/overrides.json | $(VENV_PYTHON)

@@ -229,7 +229,7 @@ def test_an_exchange_shows_itself_through_the_forms_the_display_registered(
         server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
     exchange = NotebookClient(server).get("/login")
     assert repr(exchange).startswith("→ GET /login  (browser)\n  Host: 127.0.0.1:")
-    assert exchange._repr_html_().startswith("<div style=")
+    assert exchange._repr_html_().startswith("<div class=\"session-exchange\" style=")
 
     monkeypatch.setattr(Exchange, "formatters", {})  # a record with no display imported
     assert repr(exchange) == "<Exchange GET /login → 200 OK (browser)>"

@@ -250,7 +250,7 @@ def test_two_runs_are_identical_after_sanitizing() -> None:
 
 #: What JupyterLab 4.6 keeps in an untrusted output, for the tags and attributes we use.
 ALLOWED_TAGS = {"div", "span", "table", "thead", "tbody", "tr", "th", "td", "br", "b", "code"}
-ALLOWED_ATTRIBUTES = {"style", "title", "colspan"}
+ALLOWED_ATTRIBUTES = {"style", "title", "colspan", "class"}  # class: "session-…", for the JupyterLab test
 #: CSS properties JupyterLab accepts (a subset of its list); values must be literal.
 ALLOWED_CSS = {
     "background-color", "border", "border-bottom", "border-collapse", "border-left", "border-radius",

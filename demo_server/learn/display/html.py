@@ -54,9 +54,15 @@ _SPAN_CELL = "text-align:left;vertical-align:top;border:none;padding:0"
 _BLOCK = "border-left:3px solid rgba(128,128,128,0.45);padding:1px 0 1px 6px;margin:0 0 6px 0"
 
 
-def _el(tag: str, content: str = "", *, style: str = "", title: str | None = None, colspan: int = 1) -> str:
-    """One element; ``content`` is HTML already, attribute values are escaped here."""
-    attributes = f' colspan="{colspan}"' if colspan > 1 else ""
+def _el(tag: str, content: str = "", *, style: str = "", title: str | None = None, colspan: int = 1,
+        role: str | None = None) -> str:
+    """One element; ``content`` is HTML already, attribute values are escaped here.
+
+    ``role`` becomes a ``session-…`` class naming what the element shows (a request, the jar…), so a
+    test driving JupyterLab can find each part of a card; the sanitizer keeps classes.
+    """
+    attributes = f' class="session-{role}"' if role else ""
+    attributes += f' colspan="{colspan}"' if colspan > 1 else ""
     if style:
         attributes += f' style="{escape(style)}"'
     if title is not None:
@@ -138,7 +144,8 @@ def _request_html(exchange: Exchange) -> str:
         if exchange.request_content_type:
             lines.append(_line(_header_name("Content-Type") + " " + _text(exchange.request_content_type)))
         lines.append(_body_html(exchange.request_body))
-    return _el("div", "".join(lines), style=f"border-left:3px solid {_COLOURS['request']};padding-left:8px")
+    return _el("div", "".join(lines), style=f"border-left:3px solid {_COLOURS['request']};padding-left:8px",
+               role="request")
 
 
 def _response_html(exchange: Exchange) -> str:
@@ -148,7 +155,7 @@ def _response_html(exchange: Exchange) -> str:
     lines += [_line(_header_name(name) + " " + _text(value)) for name, value in exchange.headers]
     lines.append(_body_html(exchange.body))
     accent = _COLOURS[status_tone(exchange.status)]
-    return _el("div", "".join(lines), style=f"border-left:3px solid {accent};padding-left:8px")
+    return _el("div", "".join(lines), style=f"border-left:3px solid {accent};padding-left:8px", role="response")
 
 
 def _side_by_side(cells: Iterable[tuple[str, str]]) -> str:
@@ -161,9 +168,9 @@ def _exchange_html(exchange: Exchange) -> str:
     return _side_by_side([("50%", _request_html(exchange)), ("50%", _response_html(exchange))])
 
 
-def _panel(title: str, content: str) -> str:
+def _panel(title: str, content: str, role: str | None = None) -> str:
     return _el("div", _el("div", _text(title), style="font-size:12px;font-weight:bold;margin-bottom:2px") + content,
-               style="margin:0 0 8px 0")
+               style="margin:0 0 8px 0", role=role)
 
 
 def _grid(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[str]) -> str:
@@ -184,18 +191,18 @@ def jar_panel(owner: str, cookies: Sequence[JarCookie], *, compact: bool = False
     """The jar as a table, or (``compact``) as one small block per cookie for narrow columns."""
     title = jar_title(owner)
     if not cookies:
-        return _panel(title, _muted(_("(empty)")))
+        return _panel(title, _muted(_("(empty)")), "jar")
     if compact:
         blocks = [_el("div", _line(_cookie_name(c.name) + "=" + _value_html(c.value))
                       + _el("div", _cookie_details(c), style="font-size:11px"), style=_BLOCK)
                   for c in cookies]
-        return _panel(title, "".join(blocks))
+        return _panel(title, "".join(blocks), "jar")
     rows = [[_cookie_name(c.name), _value_html(c.value), _text(f"{c.domain} {c.path}"),
              _text(cookie_expiry(c)) + "".join("<br>" + _jar_flag(f) for f in cookie_flags(c)),
              _sent_next(c)] for c in cookies]
     # Translators: the column headings of a cookie jar's table.
     headers = [_("name"), _("value"), _("domain, path"), _("expires, flags"), _("sent next?")]
-    return _panel(title, _grid(headers, rows, ["12%", "38%", "16%", "20%", "14%"]))
+    return _panel(title, _grid(headers, rows, ["12%", "38%", "16%", "20%", "14%"]), "jar")
 
 
 def _cookie_name(name: str) -> str:
@@ -237,18 +244,18 @@ def store_panel(snapshot: StoreSnapshot | None, *, compact: bool = False) -> str
     """The store as a table, or (``compact``) as one small block per session for narrow columns."""
     title = store_title(snapshot)
     if snapshot is None:
-        return _panel(title, _muted(_("(not observed)")))
+        return _panel(title, _muted(_("(not observed)")), "store")
     if not snapshot.sessions:
-        return _panel(title, _muted(_("(empty)")))
+        return _panel(title, _muted(_("(empty)")), "store")
     if compact:
         blocks = [_el("div", _line(_session_id_html(session_id)) + _el("div", _session_summary(record),
                                                                           style="font-size:11px"), style=_BLOCK)
                   for session_id, record in snapshot.sessions]
-        return _panel(title, "".join(blocks))
+        return _panel(title, "".join(blocks), "store")
     rows = [[_session_id_html(session_id), _text(format_data(record.data)), _text(format_utc(record.expires_at))]
             for session_id, record in snapshot.sessions]
     # Translators: the column headings of a session store's table.
-    return _panel(title, _grid([_("session id"), _("data"), _("expires")], rows, ["45%", "30%", "25%"]))
+    return _panel(title, _grid([_("session id"), _("data"), _("expires")], rows, ["45%", "30%", "25%"]), "store")
 
 
 # -- the sequence diagram ---------------------------------------------------------------
@@ -332,7 +339,7 @@ def _diagram_html(exchange: Exchange, arrows: Sequence[Arrow], actors: Sequence[
         rows.append(row(3 * low + 1, 3 * (high - low), content))
     return _el("table", _el("tbody", "".join(rows)),
                style=f"border-collapse:collapse;border-spacing:0;margin:0;table-layout:fixed;"
-                     f"width:{_diagram_width(len(actors))}px")
+                     f"width:{_diagram_width(len(actors))}px", role="sequence")
 
 
 # -- the cards the views show ----------------------------------------------------------------
@@ -340,7 +347,7 @@ def _diagram_html(exchange: Exchange, arrows: Sequence[Arrow], actors: Sequence[
 
 def exchange_card(exchange: Exchange) -> str:
     """One exchange: request and response side by side, every cookie part explained."""
-    return _el("div", _exchange_html(exchange), style=_CARD)
+    return _el("div", _exchange_html(exchange), style=_CARD, role="exchange")
 
 
 def jar_card(owner: str, cookies: Sequence[JarCookie]) -> str:
@@ -360,7 +367,8 @@ def step_card(exchange: Exchange, arrows: Sequence[Arrow], actors: Sequence[Acto
     diagram_width = f"{_diagram_width(len(actors)) + 16}px"
     lower = _side_by_side([(diagram_width, diagram), ("auto", side_panels)])
     return _el("div", _exchange_html(exchange)
-               + _el("div", lower, style=f"margin-top:8px;padding-top:6px;border-top:{_BORDER}"), style=_CARD)
+               + _el("div", lower, style=f"margin-top:8px;padding-top:6px;border-top:{_BORDER}"), style=_CARD,
+               role="step")
 
 
 def table_card(headers: Sequence[str], rows: Sequence[Sequence[str]], title: str | None,

@@ -1,0 +1,121 @@
+"""The learner's real path: each tutorial notebook opened in JupyterLab, in Chromium, and run from its menu.
+
+nbval runs the notebooks in a bare kernel; this test opens them where
+learners read them. For each tutorial notebook it checks that
+
+* the committed outputs, which JupyterLab does not trust and so sanitizes,
+  render every card they hold: the request and response panes, the
+  sequence diagram, the jar and the store;
+* Run → Run All Cells runs to the end with no error
+  and nothing on stderr, and every card renders again.
+
+The cards are found by their ``session-…`` classes (see
+:mod:`demo_server.learn.display.html`). A failing notebook leaves a
+screenshot in ``test-artifacts/jupyterlab/``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from demo_server.learn.browser import chromium_executable, launch_options
+from lab_server import Lab, running_lab
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO_ROOT / "notebooks"
+TUTORIAL = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "jupyterlab"
+CARD_PARTS = ("step", "exchange", "request", "response", "sequence", "jar", "store")
+#: Seconds a notebook may take to open, and to run all its cells (08 and 09 take about ten).
+OPEN_TIMEOUT_MS, RUN_TIMEOUT_MS = 30_000, 120_000
+
+CHROMIUM = chromium_executable()
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium: sudo apt-get install chromium")
+
+
+def expected_parts(path: Path) -> Counter[str]:
+    """How many of each card part the committed outputs of the notebook hold."""
+    html = "".join(str(output.get("data", {}).get("text/html", ""))
+                   for cell in nbformat.read(path, as_version=4).cells for output in cell.get("outputs", []))
+    return Counter({part: len(re.findall(rf'class="session-{part}"', html)) for part in CARD_PARTS})
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Lab, object]]:
+    """JupyterLab on a copy of notebooks/ (running saves nothing into the repository), and Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    home = tmp_path_factory.mktemp("lab")
+    root = home / "notebooks"
+    shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "locale", "zh"))
+    # Render every cell, not only those in view (JupyterLab 4 virtualises long notebooks by default).
+    tracker = home / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text(json.dumps({"windowingMode": "none"}))
+    with running_lab(home, root, JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+                     JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces")) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**launch_options(str(CHROMIUM)))
+        try:
+            yield server, browser
+        finally:
+            browser.close()
+
+
+def rendered_parts(page: object) -> Counter[str]:
+    return Counter({part: page.locator(f".jp-OutputArea-output .session-{part}").count()  # type: ignore[attr-defined]
+                    for part in CARD_PARTS})
+
+
+@pytest.mark.parametrize("path", TUTORIAL, ids=lambda path: path.stem)
+def test_a_notebook_renders_and_runs_in_jupyterlab(lab: tuple[Lab, object], path: Path) -> None:
+    server, browser = lab
+    expected = expected_parts(path)
+    cells = len(nbformat.read(path, as_version=4).cells)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        # A workspace of its own, reset: only this notebook open, as after `make lab`.
+        page.goto(f"{server.url}lab/workspaces/e2e-{path.stem}/tree/{path.name}?reset&token={server.token}")
+        notebook = page.locator(".jp-NotebookPanel .jp-Notebook")
+        page.wait_for_function(f"document.querySelectorAll('.jp-NotebookPanel .jp-Cell').length === {cells}",
+                               timeout=OPEN_TIMEOUT_MS)
+        # Untrusted, as a fresh clone is: JupyterLab sanitizes the HTML, and the cards must survive it.
+        page.wait_for_function(
+            "n => document.querySelectorAll('.jp-OutputArea-output [class^=\"session-\"]').length >= n",
+            arg=sum(expected.values()), timeout=OPEN_TIMEOUT_MS)
+        assert page.locator(".jp-NotebookPanel").count() == 1
+        assert rendered_parts(page) == expected
+
+        wait_until_kernel_idle(page)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()  # the kernel is fresh: just opened
+        # Finished: no cell waiting or running ([*]), and the kernel idle again.
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.jp-Notebook .jp-InputArea-prompt')]"
+            ".every(prompt => !prompt.textContent.includes('*'))", timeout=RUN_TIMEOUT_MS, polling=200)
+        wait_until_kernel_idle(page)
+        prompts = notebook.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
+        assert all(re.fullmatch(r"\[\d+\]:", prompt.strip()) for prompt in prompts), prompts
+        assert notebook.locator('[data-mime-type="application/vnd.jupyter.stderr"]').count() == 0
+        assert rendered_parts(page) == expected
+    except BaseException:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{path.stem}.png"), full_page=True)
+        raise
+    finally:
+        context.close()
+        for session in server.get("api/sessions"):  # every notebook's kernel, and the servers it started, stop
+            server.delete(f"api/sessions/{session['id']}")
+
+
+def wait_until_kernel_idle(page: object) -> None:
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")\
+        .wait_for(timeout=OPEN_TIMEOUT_MS)  # type: ignore[attr-defined]
