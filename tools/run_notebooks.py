@@ -11,8 +11,9 @@ With no arguments it runs every notebooks/NN_*.ipynb in order, then the solved c
 exercise notebooks, notebooks/solutions/NN_*.ipynb; then the same for the Chinese edition in
 notebooks/zh/, which `make translations` builds from the English and the catalogs first. A
 solved copy is always rebuilt from its exercise notebook and the solution files first
-(tools/solutions.py), so it cannot drift from them. The exercise notebooks themselves are kept without outputs, so that the outputs do not
-give away the answers to "predict, then run" questions; they are never written here.
+(tools/solutions.py), so it cannot drift from them. The exercise notebooks themselves are
+kept without outputs, so that the outputs do not give away the answers to "predict, then
+run" questions; they are never written here.
 A notebook that fails is reported and left untouched; the others are still written.
 
 --rerun-check writes nothing: it runs every notebook's cells twice in one kernel, as a learner

@@ -105,7 +105,7 @@ def glossary_problems(english: str, chinese: str, notes: str = "") -> list[str]:
     excuses one term in one entry, where the Chinese sentence needs no word for it.
     """
     excused = {match.group("term").strip().lower() for match in GLOSSARY_EXCEPTION.finditer(notes)}
-    prose = PROTOCOL_WORDS.sub(" ", LINK_TARGET.sub(" ", CODE_SPAN.sub(" ", english)))
+    prose = PLACEHOLDER.sub(" ", PROTOCOL_WORDS.sub(" ", LINK_TARGET.sub(" ", CODE_SPAN.sub(" ", english))))
     prose_zh = CODE_SPAN.sub(" ", chinese)
     return [f"{term!r} must be translated {translation!r}"
             for term, translation in glossary().items()

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import nbformat
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract as extract_messages, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 from nbformat import NotebookNode
 
@@ -183,7 +183,28 @@ def package_template() -> Catalog:
     for filename, lineno, message, comments_, context in found:
         catalog.add(message, "", locations=[(str(Path("demo_server") / filename), lineno)],
                     auto_comments=comments_, context=context)
+    for location, message, comments_ in notebook_code_messages():
+        catalog.add(message, "", locations=[location], auto_comments=comments_)
     return catalog
+
+
+def notebook_code_messages() -> Iterator[tuple[tuple[str, int], str, list[str]]]:
+    """What the notebooks' and the solution files' code marks with ``_()``: labels it prints or shows.
+
+    The code is the same in both editions, so these go to the package's catalog, which the
+    running code reads; an entry's location is the notebook and the cell's number (or the
+    solution file and the line).
+    """
+    codes = [(f"notebooks/{source.relative}", number, cell.source)
+             for source in notebook_sources()
+             for number, cell in enumerate(nbformat.read(source.path, as_version=4).cells, start=1)
+             if cell.cell_type == "code"]
+    codes += [(f"notebooks/solutions/{path.name}", 1, path.read_text(encoding="utf-8")) for path in solution_files()]
+    for name, number, code in codes:
+        found = extract_messages("python", io.BytesIO(code.encode()), keywords={"_": None, "N_": None},
+                                 comment_tags=("Translators:",), strip_comment_tags=True)
+        for line, message, comments_, _context in found:
+            yield (name, number if name.endswith(".ipynb") else line), message, comments_
 
 
 def extract() -> None:
@@ -217,8 +238,8 @@ def problems_in(path: Path, expected: list[tuple[str | None, str]]) -> list[str]
             problems.append(f"{name}: untranslated: {message[:60]!r}")
         else:
             notes = "\n".join(entry.user_comments)
-            problems += [f"{name}: [{context}] {problem}: {message[:60]!r}"
-                         for problem in form_problems(message, entry.string) + glossary_problems(message, entry.string, notes)]
+            found = form_problems(message, entry.string) + glossary_problems(message, entry.string, notes)
+            problems += [f"{name}: [{context}] {problem}: {message[:60]!r}" for problem in found]
     return problems
 
 

@@ -8,7 +8,7 @@ The server itself (sessions, stores, the app, the CLI, the runner) lives in
 * what the notebooks run, one module per demonstration: :mod:`~demo_server.learn.checklist`
   and :mod:`~demo_server.learn.checks` (07), :mod:`~demo_server.learn.races` (04, 07), :mod:`~demo_server.learn.matrix`,
   :mod:`~demo_server.learn.options` and :mod:`~demo_server.learn.walk` (05, 06),
-  :mod:`~demo_server.learn.balancer`, :mod:`~demo_server.learn.lost_update` and
+  :mod:`~demo_server.learn.workers`, :mod:`~demo_server.learn.balancer`, :mod:`~demo_server.learn.lost_update` and
   :mod:`~demo_server.learn.stored_record` (08), :mod:`~demo_server.learn.browser_steps` (09),
   :mod:`~demo_server.learn.cookie_syntax` (01);
 * :mod:`~demo_server.learn.exercises`: the checks of the workshop exercises, one module per notebook;

@@ -1,6 +1,6 @@
 """A toy round-robin load balancer: one cookie jar, several servers, each request to the next in turn.
 
-Notebook 08 §3 puts two servers behind it and counts how many visits still
+Notebook 08 §3.3 and §4 put two servers behind it and count how many visits still
 find the session. A real balancer is one address that forwards each request;
 this one switches its client's base URL instead. For cookies that is the same
 thing, because cookies ignore ports: the one jar sends the same ``sid`` to

@@ -103,7 +103,8 @@ _browser: Browser | None = None
 async def open_browser(executable: str | os.PathLike[str] | None = None) -> Browser | None:
     """Launch headless Chromium for a notebook, or print :data:`INSTALL_HINT` and return ``None``.
 
-    The browser asks for pages in the notebook's language (:data:`ACCEPT_LANGUAGE`). Running the cell again first closes the browser it opened before, so
+    The browser asks for pages in the notebook's language (:data:`ACCEPT_LANGUAGE`).
+    Running the cell again first closes the browser it opened before, so
     re-running never leaves an orphaned Chromium behind.
     """
     global _playwright, _browser

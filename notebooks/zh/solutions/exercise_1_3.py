@@ -1,3 +1,5 @@
+from demo_server.i18n import _
+
 seed_like = start_server(name="seed-like", save_uninitialized=True)  # 相当于 express-session 的 saveUninitialized: true
-newcomer = NotebookClient(seed_like, name="newcomer")
+newcomer = NotebookClient(seed_like, name=_("newcomer"))
 show_step(newcomer.get("/"))
