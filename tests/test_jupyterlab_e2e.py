@@ -22,6 +22,7 @@ import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -49,8 +50,12 @@ def expected_parts(path: Path) -> Counter[str]:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Lab, object]]:
-    """JupyterLab on a copy of notebooks/ (running saves nothing into the repository), and Chromium."""
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Lab, Any]]:
+    """JupyterLab on a copy of notebooks/ (running saves nothing into the repository), open in Chromium.
+
+    One page for the module, as a learner keeps one tab: each test opens its notebook
+    from the file browser and closes it (shutting its kernel down) at the end.
+    """
     from playwright.sync_api import sync_playwright
 
     home = tmp_path_factory.mktemp("lab")
@@ -63,27 +68,25 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Lab, object]
     with running_lab(home, root, JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
                      JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces")) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(**launch_options(str(CHROMIUM)))
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{server.url}lab/workspaces/e2e?reset&token={server.token}")  # a fresh workspace: no tabs
         try:
-            yield server, browser
+            yield server, page
         finally:
             browser.close()
 
 
-def rendered_parts(page: object) -> Counter[str]:
-    return Counter({part: page.locator(f".jp-OutputArea-output .session-{part}").count()  # type: ignore[attr-defined]
-                    for part in CARD_PARTS})
+def rendered_parts(page: Any) -> Counter[str]:
+    return Counter({part: page.locator(f".jp-OutputArea-output .session-{part}").count() for part in CARD_PARTS})
 
 
 @pytest.mark.parametrize("path", TUTORIAL, ids=lambda path: path.stem)
-def test_a_notebook_renders_and_runs_in_jupyterlab(lab: tuple[Lab, object], path: Path) -> None:
-    server, browser = lab
+def test_a_notebook_renders_and_runs_in_jupyterlab(lab: tuple[Lab, Any], path: Path) -> None:
+    server, page = lab
     expected = expected_parts(path)
     cells = len(nbformat.read(path, as_version=4).cells)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
-    page = context.new_page()
     try:
-        # A workspace of its own, reset: only this notebook open, as after `make lab`.
-        page.goto(f"{server.url}lab/workspaces/e2e-{path.stem}/tree/{path.name}?reset&token={server.token}")
+        page.locator(".jp-DirListing-item", has_text=path.name).dblclick(timeout=OPEN_TIMEOUT_MS)
         notebook = page.locator(".jp-NotebookPanel .jp-Notebook")
         page.wait_for_function(f"document.querySelectorAll('.jp-NotebookPanel .jp-Cell').length === {cells}",
                                timeout=OPEN_TIMEOUT_MS)
@@ -95,8 +98,7 @@ def test_a_notebook_renders_and_runs_in_jupyterlab(lab: tuple[Lab, object], path
         assert rendered_parts(page) == expected
 
         wait_until_kernel_idle(page)
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()  # the kernel is fresh: just opened
+        menu(page, "Run", "Run All Cells")
         # Finished: no cell waiting or running ([*]), and the kernel idle again.
         page.wait_for_function(
             "() => [...document.querySelectorAll('.jp-Notebook .jp-InputArea-prompt')]"
@@ -111,11 +113,32 @@ def test_a_notebook_renders_and_runs_in_jupyterlab(lab: tuple[Lab, object], path
         page.screenshot(path=str(ARTIFACTS / f"{path.stem}.png"), full_page=True)
         raise
     finally:
-        context.close()
-        for session in server.get("api/sessions"):  # every notebook's kernel, and the servers it started, stop
-            server.delete(f"api/sessions/{session['id']}")
+        close_notebook(page, server)
 
 
-def wait_until_kernel_idle(page: object) -> None:
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")\
-        .wait_for(timeout=OPEN_TIMEOUT_MS)  # type: ignore[attr-defined]
+def menu(page: Any, *path: str) -> None:
+    """Click through the menu bar: ``menu(page, "Run", "Run All Cells")``."""
+    for name in path:  # by the label alone: an item's accessible name also holds its shortcut
+        page.get_by_role("menuitem").filter(has=page.get_by_text(name, exact=True)).click()
+
+
+def close_notebook(page: Any, server: Lab) -> None:
+    """File → Close and Shut Down Notebook, so the next test starts with no tab and no kernel."""
+    if page.locator(".jp-NotebookPanel").count():
+        page.keyboard.press("Escape")  # a menu or dialog a failure left open
+        menu(page, "File", "Close and Shut Down Notebook…")
+        page.locator(".jp-Dialog").get_by_role("button", name="Ok", exact=True).click()  # "Shut down the notebook?"
+        # A notebook with unsaved changes asks once more ("Save your work"): discard them.
+        discard = page.locator(".jp-Dialog").get_by_role("button", name="Discard", exact=True)
+        page.wait_for_function("() => !document.querySelector('.jp-NotebookPanel') || [...document.querySelectorAll"
+                               "('.jp-Dialog button')].some(button => button.textContent.trim() === 'Discard')",
+                               timeout=OPEN_TIMEOUT_MS)
+        if discard.count():
+            discard.click()
+        page.locator(".jp-NotebookPanel").wait_for(state="detached", timeout=OPEN_TIMEOUT_MS)
+    for session in server.get("api/sessions"):  # whatever is left, and the servers its kernel started
+        server.delete(f"api/sessions/{session['id']}")
+
+
+def wait_until_kernel_idle(page: Any) -> None:
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=OPEN_TIMEOUT_MS)

@@ -1,4 +1,4 @@
-"""``make lab``'s JupyterLab, as a learner meets it: no news prompt on top of the first notebook; ``make lab-zh``'s in Chinese."""
+"""``make lab``'s JupyterLab, as a learner meets it: no news prompt on the first notebook; ``make lab-zh``'s in Chinese."""
 
 from __future__ import annotations
 
