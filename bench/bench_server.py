@@ -43,14 +43,14 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib.metadata import version
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Flask
 from werkzeug.test import EnvironBuilder
@@ -245,6 +245,25 @@ class ChildServer:
         self._conn.close()
 
 
+class MeasuredServer(Protocol):
+    """What :func:`run_phase` needs of a server, whatever runs it: a name, a port, its CPU time so far."""
+
+    kind: str
+    port: int
+
+    def cpu_seconds(self) -> float: ...
+
+
+def round_order(kinds: Sequence[str], round_number: int) -> tuple[str, ...]:
+    """The order of ``kinds`` in round ``round_number`` (from 1): rotated by one each round.
+
+    Each kind goes first equally often, so machine noise and warm caches do
+    not favour one; for two kinds this alternates, the first kind leading odd rounds.
+    """
+    shift = (round_number - 1) % len(kinds)
+    return (*kinds[shift:], *kinds[:shift])
+
+
 @dataclass(frozen=True)
 class Phase:
     """One app under one workload for a while."""
@@ -317,7 +336,7 @@ def request_once(port: int, workload: str, cookie: str | None) -> bool:
     return status == 200 and body == LOGIN_BODY and new_cookie is not None
 
 
-def run_phase(server: ChildServer, workload: str, seconds: float, settings: Settings,
+def run_phase(server: MeasuredServer, workload: str, seconds: float, settings: Settings,
               round_number: int = 0) -> Phase:
     """``settings.clients`` threads hammer ``server`` until the deadline or their request cap."""
     cookies = [log_in(server.port) if workload == LOOKUP else None for _ in range(settings.clients)]
@@ -335,7 +354,7 @@ def run_phase(server: ChildServer, workload: str, seconds: float, settings: Sett
                 break
             try:
                 ok = request_once(server.port, workload, cookies[index])
-            except OSError:
+            except (OSError, http.client.HTTPException):  # e.g. a connection dropped mid-answer: an error, not a crash
                 ok = False
             if ok:
                 done[index] += 1
@@ -389,9 +408,8 @@ def measure_throughput(settings: Settings, store: str, report: Callable[[Phase, 
             for workload in (LOOKUP, CREATE):
                 run_phase(servers[kind], workload, settings.warmup_seconds, settings)
         for round_number in range(1, settings.rounds + 1):
-            order = (SERVER_SIDE, COOKIE) if round_number % 2 else (COOKIE, SERVER_SIDE)
             for workload in (LOOKUP, CREATE):
-                for kind in order:
+                for kind in round_order((SERVER_SIDE, COOKIE), round_number):
                     phase = run_phase(servers[kind], workload, settings.phase_seconds, settings, round_number)
                     report(phase, f"round {round_number}")
                     phases.append(phase)
@@ -448,8 +466,7 @@ def measure_app_alone(settings: Settings, store: str) -> dict[tuple[str, str], f
             lookups[kind] = EnvironBuilder(path="/", headers=[("Cookie", cookie)]).get_environ()
         samples: dict[tuple[str, str], list[float]] = {}
         for round_number in range(1, settings.rounds + 2):  # round 1 is a short warm-up, not recorded
-            order = (SERVER_SIDE, COOKIE) if round_number % 2 else (COOKIE, SERVER_SIDE)
-            for kind in order:
+            for kind in round_order((SERVER_SIDE, COOKIE), round_number):
                 for workload, environ, body in ((LOOKUP, lookups[kind], LOGGED_IN_BODY), (CREATE, login, LOGIN_BODY)):
                     warmup = round_number == 1
                     seconds = time_wsgi(apps[kind], environ, body,

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
-BENCHMARKS = ("bench_server.py", "bench_notebooks.py")
+BENCHMARKS = ("bench_server.py", "bench_production.py", "bench_notebooks.py")
 
 
 def main(argv: list[str] | None = None) -> int:
