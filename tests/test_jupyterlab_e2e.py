@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +38,15 @@ ARTIFACTS = REPO_ROOT / "test-artifacts" / "jupyterlab"
 CARD_PARTS = ("step", "exchange", "request", "response", "sequence", "jar", "store")
 #: Seconds a notebook may take to open, and to run all its cells (08 and 09 take about ten).
 OPEN_TIMEOUT_MS, RUN_TIMEOUT_MS = 30_000, 120_000
+
+#: True once Run All has ended, with success or at an error (JupyterLab stops the queue there).
+RUN_FINISHED = """() => {
+    const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt')]
+        .map(prompt => prompt.textContent.trim());
+    const error = document.querySelector('.jp-Notebook [data-mime-type="application/vnd.jupyter.stderr"]');
+    return prompts.every(prompt => /^\\[\\d+\\]:$/.test(prompt))
+        || (error !== null && !prompts.some(prompt => prompt.includes('*')));
+}"""
 
 CHROMIUM = chromium_executable()
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium: sudo apt-get install chromium")
@@ -97,12 +107,12 @@ def test_a_notebook_renders_and_runs_in_jupyterlab(lab: tuple[Lab, Any], path: P
         assert page.locator(".jp-NotebookPanel").count() == 1
         assert rendered_parts(page) == expected
 
+        wait_until_kernel_connected(server, path.name)
         wait_until_kernel_idle(page)
         menu(page, "Run", "Run All Cells")
-        # Finished: no cell waiting or running ([*]), and the kernel idle again.
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('.jp-Notebook .jp-InputArea-prompt')]"
-            ".every(prompt => !prompt.textContent.includes('*'))", timeout=RUN_TIMEOUT_MS, polling=200)
+        # Finished: every code cell numbered, or an error shown and nothing left waiting or running ([*]).
+        # (Waiting only for "no [*]" would pass at once if the queue had not started yet.)
+        page.wait_for_function(RUN_FINISHED, timeout=RUN_TIMEOUT_MS, polling=200)
         wait_until_kernel_idle(page)
         prompts = notebook.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
         assert all(re.fullmatch(r"\[\d+\]:", prompt.strip()) for prompt in prompts), prompts
@@ -138,6 +148,22 @@ def close_notebook(page: Any, server: Lab) -> None:
         page.locator(".jp-NotebookPanel").wait_for(state="detached", timeout=OPEN_TIMEOUT_MS)
     for session in server.get("api/sessions"):  # whatever is left, and the servers its kernel started
         server.delete(f"api/sessions/{session['id']}")
+
+
+def wait_until_kernel_connected(server: Lab, name: str) -> None:
+    """Return once the notebook's kernel is up, idle, and connected to the page.
+
+    The page's own status can read idle before then, on the first notebook a
+    fresh JupyterLab opens; Run All clicked in that gap clears the outputs and
+    runs nothing.
+    """
+    deadline = time.monotonic() + OPEN_TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        kernels = [session["kernel"] for session in server.get("api/sessions") if session["path"] == name]
+        if any(kernel["connections"] > 0 and kernel["execution_state"] == "idle" for kernel in kernels):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"no connected, idle kernel for {name}: {server.get('api/sessions')}")
 
 
 def wait_until_kernel_idle(page: Any) -> None:
