@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import sqlite3
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -332,8 +333,11 @@ def run_timeline(target: Target) -> list[Visit]:
             cookies[name] = f"{renewed.name}={renewed.value}"  # keep the newest cookie, as a browser would
         target.timeline.append(Visit(after, name, exchange))
 
+    # Each visit is due at a fixed time after the logins, so that slow answers on a busy machine do
+    # not add up: the margins (0.5 s either side of each timeout) hold whatever the load.
+    start = time.monotonic()
     for step in range(1, 5):
-        wait(0.5)
+        wait(max(0.0, start + step * 0.5 - time.monotonic()))
         visit("C", step * 0.5)
         visit("B", step * 0.5)
     visit("A", 2.0)
