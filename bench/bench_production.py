@@ -42,15 +42,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import replace
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import IO
 
 from bench_server import (
-    CHILD_START_TIMEOUT, COOKIE, LOOKUP, QUICK, SECRET, Phase, Settings, load_average, median_of, print_phase,
-    round_order, run_phase,
+    CHILD_START_TIMEOUT, COOKIE, LOOKUP, SECRET, Phase, Settings, add_load_arguments, load_average, load_settings,
+    median_of, print_phase, round_order, run_phase,
 )
 from demo_server import create_cookie_session_app, production
 from demo_server.cli import _exit_when_stdin_closes
@@ -329,19 +328,15 @@ def print_header(settings: Settings, workers: int, node: str | None) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds (about 15 s)")
+    add_load_arguments(parser, "fewer, shorter rounds (about 10 s)")
     parser.add_argument("--workers", type=int, choices=range(1, 33), metavar="1..32", default=DEFAULT_WORKERS,
                         help="gunicorn workers for both Flask peers (default %(default)s)")
-    parser.add_argument("--clients", type=int, choices=range(1, 65), metavar="1..64",
-                        help="concurrent clients, each with its own session (default 8)")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    settings = QUICK if args.quick else Settings()
-    if args.clients:
-        settings = replace(settings, clients=args.clients)
+    settings = load_settings(args)
     if production.GUNICORN_MISSING:
         print(f"bench_production: {production.GUNICORN_MISSING}", file=sys.stderr)
         return 1

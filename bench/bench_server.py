@@ -549,21 +549,30 @@ def print_header(settings: Settings, store: str) -> None:
           f"{settings.phase_seconds:g} s per app and workload; {load_average()}")
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a ~10 s run with fewer, shorter rounds")
-    parser.add_argument("--store", choices=("memory", "sqlite"), default="memory",
-                        help="the server-side store (default %(default)s); sqlite uses a temp file")
+def add_load_arguments(parser: argparse.ArgumentParser, quick_help: str) -> None:
+    """``--quick`` and ``--clients``, which every throughput benchmark takes; read them with :func:`load_settings`."""
+    parser.add_argument("--quick", action="store_true", help=quick_help)
     parser.add_argument("--clients", type=int, choices=range(1, 65), metavar="1..64",
                         help="concurrent clients, each with its own session (default 8)")
+
+
+def load_settings(args: argparse.Namespace) -> Settings:
+    """The :class:`Settings` that ``--quick`` and ``--clients`` ask for."""
+    settings = QUICK if args.quick else Settings()
+    return replace(settings, clients=args.clients) if args.clients else settings
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_load_arguments(parser, "a ~10 s run with fewer, shorter rounds")
+    parser.add_argument("--store", choices=("memory", "sqlite"), default="memory",
+                        help="the server-side store (default %(default)s); sqlite uses a temp file")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    settings = QUICK if args.quick else Settings()
-    if args.clients:
-        settings = replace(settings, clients=args.clients)
+    settings = load_settings(args)
     began = time.perf_counter()
     print_header(settings, args.store)
     print_latencies(f"start_server() latency, in-process thread ({settings.start_cycles} cycles)",
