@@ -334,7 +334,7 @@ def run_timeline(target: Target) -> list[Visit]:
         target.timeline.append(Visit(after, name, exchange))
 
     # Each visit is due at a fixed time after the logins, so that slow answers on a busy machine do
-    # not add up: the margins (0.5 s either side of each timeout) hold whatever the load.
+    # not add up: the margins (0.5 s either side of each timeout) hold unless one answer takes longer.
     start = time.monotonic()
     for step in range(1, 5):
         wait(max(0.0, start + step * 0.5 - time.monotonic()))
