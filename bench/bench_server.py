@@ -562,6 +562,16 @@ def load_settings(args: argparse.Namespace) -> Settings:
     return replace(settings, clients=args.clients) if args.clients else settings
 
 
+def exit_code(phases: list[Phase]) -> int:
+    """1, with the reason on stderr, when any request failed: then no throughput number can be trusted."""
+    failed = sum(p.errors for p in phases)
+    if failed:
+        print(f"{failed} requests failed or got the wrong answer: the throughput numbers are not valid",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_load_arguments(parser, "a ~10 s run with fewer, shorter rounds")
@@ -584,12 +594,7 @@ def main(argv: list[str] | None = None) -> int:
     print_summary(phases, settings, args.store)
     print_app_alone(measure_app_alone(settings, args.store), settings)
     print(f"\nbench_server took {time.perf_counter() - began:.1f} s; {load_average()}")
-    failed = sum(p.errors for p in phases)
-    if failed:
-        print(f"{failed} requests failed or got the wrong answer: the throughput numbers are not valid",
-              file=sys.stderr)
-        return 1
-    return 0
+    return exit_code(phases)
 
 
 if __name__ == "__main__":
